@@ -1,0 +1,29 @@
+"""[drivers:message_store:sqlite] and [drivers:management_store:sqlite]."""
+
+from oslo_config import cfg
+
+MESSAGE_GROUP = 'drivers:message_store:sqlite'
+MANAGEMENT_GROUP = 'drivers:management_store:sqlite'
+
+DEFAULT_URI = 'sqlite:///zaqar-lite.db'
+
+
+def _opts(what):
+    return [
+        cfg.StrOpt('uri', default=DEFAULT_URI,
+                   help=f'SQLite database holding {what}: '
+                        'sqlite:///relative/path.db or '
+                        'sqlite:////absolute/path.db. The file and its '
+                        'folder are created when missing.'),
+        cfg.FloatOpt('busy_timeout', default=10.0, min=0,
+                     help='Seconds a write waits for another process '
+                          'holding the database lock.'),
+    ]
+
+
+MESSAGE_OPTS = _opts('queues, messages and claims')
+MANAGEMENT_OPTS = _opts('the catalogue, pools and flavors')
+
+
+def list_opts():
+    return [(MESSAGE_GROUP, MESSAGE_OPTS), (MANAGEMENT_GROUP, MANAGEMENT_OPTS)]

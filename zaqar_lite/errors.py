@@ -1,0 +1,188 @@
+"""Every exception zaqar-lite raises.
+
+Storage and validation code raise these; only ``transport/wsgi/errors.py``
+knows which HTTP status each family becomes.  The hierarchy::
+
+    ZaqarLiteError
+    ├── ConfigurationError          start-up: bad option, engine unreachable
+    │   └── PluginLoadError         a configured plugin cannot be loaded
+    ├── ValidationError             400: the request is malformed
+    ├── DoesNotExist                404
+    │   ├── QueueDoesNotExist
+    │   ├── MessageDoesNotExist
+    │   ├── MessagesDoNotExist      none of the requested ids exist
+    │   ├── QueueIsEmpty            no live message to return
+    │   ├── ClaimDoesNotExist
+    │   ├── SubscriptionDoesNotExist
+    │   ├── TopicDoesNotExist
+    │   ├── PoolDoesNotExist
+    │   └── FlavorDoesNotExist
+    ├── NotPermitted                403
+    │   ├── MessageIsClaimed        deleting a claimed message without its claim
+    │   ├── ClaimDoesNotMatch       the claim given is not the message's live claim
+    │   └── MessageNotClaimed       a claim was given for an unclaimed message
+    ├── Conflict                    409
+    │   ├── PatchConflict
+    │   ├── SubscriptionAlreadyExists
+    │   ├── PoolAlreadyExists
+    │   └── PoolInUse
+    └── StorageUnavailable          503: the engine cannot be reached
+
+Messages are plain English and never contain secrets; they are safe to show
+to the client that caused them.
+"""
+
+
+class ZaqarLiteError(Exception):
+    """Root of every zaqar-lite exception."""
+
+
+class ConfigurationError(ZaqarLiteError):
+    """The service cannot start with the configuration it was given."""
+
+
+class PluginLoadError(ConfigurationError):
+    """A plugin named in the configuration cannot be found, imported or built."""
+
+
+class ValidationError(ZaqarLiteError):
+    """The request is malformed; nothing was changed.
+
+    Args:
+        description: what is wrong, in the words a client should see.
+        title: the short error title (Zaqar's, where Zaqar has one).
+    """
+
+    def __init__(self, description: str, title: str = 'Invalid API request'):
+        super().__init__(description)
+        self.title = title
+        self.description = description
+
+
+class DoesNotExist(ZaqarLiteError):
+    """The addressed resource does not exist (or belongs to another project)."""
+
+
+class QueueDoesNotExist(DoesNotExist):
+    """No such queue in this project."""
+
+    def __init__(self, name, project):
+        super().__init__(f'Queue {name} does not exist for project {project}')
+
+
+class TopicDoesNotExist(DoesNotExist):
+    """No such topic in this project."""
+
+    def __init__(self, name, project):
+        super().__init__(f'Topic {name} does not exist for project {project}')
+
+
+class MessageDoesNotExist(DoesNotExist):
+    """No such message in the queue."""
+
+    def __init__(self, message_id, queue, project):
+        super().__init__(f'Message {message_id} does not exist in queue '
+                         f'{queue} for project {project}')
+
+
+class MessagesDoNotExist(DoesNotExist):
+    """None of the requested message ids exist in the queue."""
+
+    def __init__(self, message_ids, queue, project):
+        super().__init__(f'No messages with IDs: {list(message_ids)} found in '
+                         f'the queue {queue} for project {project}.')
+
+
+class QueueIsEmpty(DoesNotExist):
+    """The queue holds no live message."""
+
+    def __init__(self, queue, project):
+        super().__init__(f'Queue {queue} in project {project} is empty')
+
+
+class ClaimDoesNotExist(DoesNotExist):
+    """No such live claim in the queue."""
+
+    def __init__(self, claim_id, queue, project):
+        super().__init__(f'Claim {claim_id} does not exist in queue {queue} '
+                         f'for project {project}')
+
+
+class SubscriptionDoesNotExist(DoesNotExist):
+    """No such subscription."""
+
+    def __init__(self, subscription_id):
+        super().__init__(f'Subscription {subscription_id} does not exist')
+
+
+class PoolDoesNotExist(DoesNotExist):
+    """No such pool."""
+
+    def __init__(self, pool):
+        super().__init__(f'Pool {pool} does not exist')
+
+
+class FlavorDoesNotExist(DoesNotExist):
+    """No such flavor."""
+
+    def __init__(self, flavor):
+        super().__init__(f'Flavor {flavor} does not exist')
+
+
+class NotPermitted(ZaqarLiteError):
+    """The resource exists but this operation on it is not allowed."""
+
+
+class MessageIsClaimed(NotPermitted):
+    """The message is claimed; deleting it needs the claim's id."""
+
+    def __init__(self, message_id):
+        super().__init__(f'Message {message_id} is claimed; it cannot be '
+                         f'deleted without a valid claim ID.')
+        self.message_id = message_id
+
+
+class ClaimDoesNotMatch(NotPermitted):
+    """The claim given does not hold the message (unknown, expired or other)."""
+
+    def __init__(self, message_id):
+        super().__init__(f'The specified claim does not exist or has expired '
+                         f'for message {message_id}.')
+        self.message_id = message_id
+
+
+class MessageNotClaimed(NotPermitted):
+    """A claim id was given, but the message is not claimed."""
+
+    def __init__(self, message_id):
+        super().__init__(f'A claim was specified, but message {message_id} '
+                         f'is not currently claimed.')
+        self.message_id = message_id
+
+
+class Conflict(ZaqarLiteError):
+    """The operation conflicts with the resource's current state."""
+
+
+class PatchConflict(Conflict):
+    """A JSON-patch operation addresses a key that is not there."""
+
+
+class SubscriptionAlreadyExists(Conflict):
+    """A subscription for this project, source and subscriber exists."""
+
+    def __init__(self):
+        super().__init__('Such subscription already exists. Subscriptions '
+                         'are unique by project + queue + subscriber URI.')
+
+
+class PoolAlreadyExists(Conflict):
+    """A pool with this name or URI is registered."""
+
+
+class PoolInUse(Conflict):
+    """The pool still holds queues or belongs to a flavor."""
+
+
+class StorageUnavailable(ZaqarLiteError):
+    """The storage engine could not serve the request; retrying may work."""

@@ -1,0 +1,392 @@
+"""The storage contract: controllers with Zaqar's names and signatures.
+
+Everything above storage (the transport, pipeline stages written for Zaqar,
+the pooling catalog) talks only to these classes.  A data driver provides a
+``queue_controller``, ``message_controller``, ``claim_controller`` (and, once
+they are implemented, ``subscription_controller`` and ``topic_controller``);
+a control driver provides the catalogue, pools and flavors controllers.
+
+Shapes shared by every driver
+-----------------------------
+``project`` is a string or ``None`` (no project); two projects never see
+each other's data.  Times are seconds.
+
+A *message* is a dict::
+
+    {'id': str,            # opaque, unique, URL-safe
+     'ttl': int,           # seconds it lives from 'created'
+     'age': int,           # seconds since it was posted
+     'body': <JSON value>,
+     'created': int,       # Unix time it was posted (for stats and listings)
+     'claim_id': str|None, # the live claim holding it, else None
+     'claim_count': int,   # how many claims have taken it
+     'delay': int}         # seconds it was held back after posting
+
+Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
+optionally ``delay``; the transport has already applied queue defaults.
+
+A *listing* (``Queue.list``, ``Message.list``, ``Subscription.list``) is a
+generator in Zaqar's shape: it first yields an iterator over the page's
+items, then yields the marker for the next page (an opaque string).  Use
+:func:`zaqar_lite.storage.utils.page` to unpack one.
+
+A message is *visible* when it has not expired, is not delayed and is not
+held by a live claim.  A claim is exclusive: no message is ever in two live
+claims, and delayed or expired messages are never claimed.
+"""
+
+import abc
+
+DEFAULT_QUEUES_PER_PAGE = 10
+DEFAULT_MESSAGES_PER_PAGE = 10
+DEFAULT_MESSAGES_PER_CLAIM = 10
+DEFAULT_SUBSCRIPTIONS_PER_PAGE = 10
+DEFAULT_POOLS_PER_PAGE = 10
+DEFAULT_FLAVORS_PER_PAGE = 10
+
+
+class DataDriverBase(abc.ABC):
+    """A data driver: owns the connection and builds its controllers.
+
+    Drivers are built from plain values: the engine URI and an options
+    dict, never from the configuration object, so that pools can build one
+    per pool.
+    """
+
+    #: capabilities advertised to flavors (see Zaqar's ``Capabilities``)
+    BASE_CAPABILITIES: tuple = ()
+
+    def __init__(self, uri: str, options: dict | None = None):
+        self.uri = uri
+        self.options = dict(options or {})
+
+    @property
+    @abc.abstractmethod
+    def queue_controller(self) -> 'Queue':
+        """The queue controller of this driver."""
+
+    @property
+    @abc.abstractmethod
+    def message_controller(self) -> 'Message':
+        """The message controller of this driver."""
+
+    @property
+    @abc.abstractmethod
+    def claim_controller(self) -> 'Claim':
+        """The claim controller of this driver."""
+
+    @property
+    def subscription_controller(self) -> 'Subscription':
+        """The subscription controller of this driver."""
+        raise NotImplementedError('subscriptions are not implemented yet')
+
+    @property
+    def topic_controller(self) -> 'Topic':
+        """The topic controller of this driver."""
+        raise NotImplementedError('topics are not implemented yet')
+
+    @abc.abstractmethod
+    def is_alive(self) -> bool:
+        """Whether the engine answers right now."""
+
+    def health(self) -> dict:
+        """Engine status for the admin health endpoint."""
+        return {'storage_reachable': self.is_alive()}
+
+    @abc.abstractmethod
+    def gc(self) -> dict:
+        """Remove expired messages, claims and subscriptions once.
+
+        Returns:
+            counts of what was removed, e.g. ``{'messages': 3, 'claims': 1}``.
+        """
+
+    def close(self) -> None:
+        """Release connections; the driver is not used afterwards."""
+
+
+class ControlDriverBase(abc.ABC):
+    """A control (management) driver: catalogue, pools and flavors."""
+
+    def __init__(self, uri: str, options: dict | None = None):
+        self.uri = uri
+        self.options = dict(options or {})
+
+    @property
+    def catalogue_controller(self):
+        """Maps (project, queue) to a pool; used when pooling is on."""
+        raise NotImplementedError('pooling is not implemented yet')
+
+    @property
+    def pools_controller(self):
+        """Registered pools."""
+        raise NotImplementedError('pooling is not implemented yet')
+
+    @property
+    def flavors_controller(self):
+        """Registered flavors."""
+        raise NotImplementedError('pooling is not implemented yet')
+
+    def close(self) -> None:
+        """Release connections; the driver is not used afterwards."""
+
+
+class ControllerBase:
+    """A controller belongs to one driver."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+
+class Queue(ControllerBase, abc.ABC):
+    """Queues and their metadata."""
+
+    @abc.abstractmethod
+    def list(self, project=None, kfilter=None, marker=None,
+             limit=DEFAULT_QUEUES_PER_PAGE, detailed=False, name=None):
+        """List queues in name order, after ``marker``.
+
+        Args:
+            kfilter: metadata filter; only queues whose metadata has every
+                given key with the given value are listed.
+            detailed: include each queue's ``metadata``.
+            name: list only queues whose name contains this string.
+
+        Returns:
+            a listing: yields an iterator of ``{'name': str}`` (plus
+            ``'metadata': dict`` when detailed), then the next marker.
+        """
+
+    @abc.abstractmethod
+    def get(self, name, project=None) -> dict:
+        """The queue's stored metadata.
+
+        Raises:
+            QueueDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def create(self, name, metadata=None, project=None) -> bool:
+        """Create the queue; True if created, False if it existed already.
+
+        An existing queue keeps its metadata unless ``metadata`` is given,
+        which then replaces it.
+        """
+
+    @abc.abstractmethod
+    def exists(self, name, project=None) -> bool:
+        """Whether the queue exists."""
+
+    @abc.abstractmethod
+    def set_metadata(self, name, metadata, project=None) -> None:
+        """Replace the queue's metadata.
+
+        Raises:
+            QueueDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def delete(self, name, project=None) -> None:
+        """Delete the queue with its messages and claims; no error if absent."""
+
+    @abc.abstractmethod
+    def stats(self, name, project=None) -> dict:
+        """Message counts of the queue.
+
+        Returns:
+            ``{'messages': {'free': n, 'claimed': n, 'delayed': n,
+            'total': n, 'oldest': m, 'newest': m}}`` where ``oldest`` and
+            ``newest`` (present only when total > 0) are
+            ``{'id', 'age', 'created'}`` of the oldest and newest live
+            message; ``total`` counts every unexpired message.
+
+        Raises:
+            QueueDoesNotExist
+        """
+
+    def calculate_resource_count(self, project=None) -> int:
+        """How many queues the project has."""
+        count = 0
+        marker = None
+        while True:
+            items = list(next(self.list(project=project, marker=marker,
+                                        limit=100)))
+            count += len(items)
+            if len(items) < 100:
+                return count
+            marker = items[-1]['name']
+
+
+class Message(ControllerBase, abc.ABC):
+    """Messages in a queue."""
+
+    @abc.abstractmethod
+    def list(self, queue, project=None, marker=None,
+             limit=DEFAULT_MESSAGES_PER_PAGE, echo=False, client_uuid=None,
+             include_claimed=False, include_delayed=False):
+        """List live messages in posting order, after ``marker``.
+
+        Args:
+            echo: include messages posted by ``client_uuid``.
+            include_claimed: include messages held by live claims.
+            include_delayed: include messages still delayed.
+
+        Returns:
+            a listing: yields an iterator of messages, then the marker.
+            A missing queue lists as empty.
+        """
+
+    @abc.abstractmethod
+    def first(self, queue, project=None, sort=1) -> dict:
+        """The oldest (``sort=1``) or newest (``sort=-1``) live message.
+
+        Raises:
+            QueueIsEmpty (a ``DoesNotExist``) when there is none.
+        """
+
+    @abc.abstractmethod
+    def get(self, queue, message_id, project=None) -> dict:
+        """One live message.
+
+        Raises:
+            MessageDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def bulk_get(self, queue, message_ids, project=None):
+        """The live messages among ``message_ids``; unknown ids are skipped.
+
+        Returns:
+            an iterable of messages.
+        """
+
+    @abc.abstractmethod
+    def post(self, queue, messages, client_uuid, project=None) -> list:
+        """Append messages to the queue in one atomic write.
+
+        Returns:
+            the new message ids, in the order of ``messages``.
+
+        Raises:
+            QueueDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def delete(self, queue, message_id, project=None, claim=None) -> None:
+        """Delete one message; no error if it is already gone.
+
+        Args:
+            claim: the id of the live claim holding the message.
+
+        Raises:
+            MessageIsClaimed: the message is claimed and ``claim`` is None.
+            ClaimDoesNotMatch: ``claim`` is not the message's live claim.
+            MessageNotClaimed: ``claim`` is given, the message is unclaimed.
+        """
+
+    @abc.abstractmethod
+    def bulk_delete(self, queue, message_ids, project=None, claim_ids=None):
+        """Delete the messages among ``message_ids``; unknown ids are skipped.
+
+        A message held by a live claim is deleted only when that claim's id
+        is among ``claim_ids`` (Zaqar ignores claims here; we do not).
+
+        Raises:
+            MessageIsClaimed: a message is claimed by a claim not given;
+                nothing is deleted then.
+        """
+
+    @abc.abstractmethod
+    def pop(self, queue, limit, project=None) -> list:
+        """Claim and delete up to ``limit`` visible messages at once.
+
+        Returns:
+            the removed messages, oldest first.
+        """
+
+
+class Claim(ControllerBase, abc.ABC):
+    """Claims: exclusive, time-limited leases on messages."""
+
+    @abc.abstractmethod
+    def get(self, queue, claim_id, project=None):
+        """A live claim and the messages it holds.
+
+        Returns:
+            ``(claim, messages)`` where claim is
+            ``{'id', 'ttl', 'grace', 'age'}``.
+
+        Raises:
+            ClaimDoesNotExist: unknown, malformed or expired id.
+        """
+
+    @abc.abstractmethod
+    def create(self, queue, metadata, project=None,
+               limit=DEFAULT_MESSAGES_PER_CLAIM):
+        """Claim up to ``limit`` visible messages, oldest available first.
+
+        ``metadata`` is ``{'ttl': s, 'grace': s}``.  Each claimed message
+        lives at least until the claim expires plus the grace, and its
+        ``claim_count`` grows by one.  A message already claimed as often as
+        the queue's ``_max_claim_count`` is moved to its
+        ``_dead_letter_queue`` (when both are set) instead of being claimed;
+        in the dead-letter queue it is unclaimed, and its ttl is
+        ``_dead_letter_queue_messages_ttl`` when set.
+
+        Returns:
+            ``(claim_id, messages)``; ``(None, [])`` when nothing could be
+            claimed.
+        """
+
+    @abc.abstractmethod
+    def update(self, queue, claim_id, metadata, project=None) -> None:
+        """Renew a live claim from now with the new ttl (and grace).
+
+        Raises:
+            ClaimDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def delete(self, queue, claim_id, project=None) -> None:
+        """Release a claim; its messages become visible. No error if absent."""
+
+
+class Subscription(ControllerBase, abc.ABC):
+    """Subscriptions of a queue or topic (implemented by a later issue)."""
+
+    @abc.abstractmethod
+    def list(self, queue, project=None, marker=None,
+             limit=DEFAULT_SUBSCRIPTIONS_PER_PAGE):
+        """A listing of the source's subscriptions."""
+
+    @abc.abstractmethod
+    def get(self, queue, subscription_id, project=None) -> dict:
+        """One subscription; raises SubscriptionDoesNotExist."""
+
+    @abc.abstractmethod
+    def create(self, queue, subscriber, ttl, options, project=None):
+        """Create a subscription; returns its id, or None if it exists."""
+
+    @abc.abstractmethod
+    def update(self, queue, subscription_id, project=None, **kwargs):
+        """Change ``subscriber``, ``ttl`` or ``options``."""
+
+    @abc.abstractmethod
+    def exists(self, queue, subscription_id, project=None) -> bool:
+        """Whether the subscription exists."""
+
+    @abc.abstractmethod
+    def delete(self, queue, subscription_id, project=None) -> None:
+        """Delete a subscription; no error if absent."""
+
+    @abc.abstractmethod
+    def get_with_subscriber(self, queue, subscriber, project=None) -> dict:
+        """The subscription of ``subscriber`` to the source."""
+
+    @abc.abstractmethod
+    def confirm(self, queue, subscription_id, project=None, confirmed=True):
+        """Confirm (or un-confirm) a subscription."""
+
+
+class Topic(Queue, abc.ABC):
+    """Topics share the queue contract (implemented by a later issue)."""
