@@ -1,0 +1,276 @@
+"""HTTP benchmark of zaqar-lite: throughput and latency of the v2 API.
+
+Starts ``zaqar-lite serve`` on a fresh SQLite file (or targets a running
+server with ``--endpoint``), then runs, one after the other:
+
+* ``post-1`` / ``post-10``: producers posting batches of 1 or 10 messages;
+* ``claim-delete``: consumers claiming 10 and deleting each message;
+* ``list``: readers listing pages of 10;
+* ``depth``: claim latency with 1,000 vs ``--deep`` messages queued;
+* ``backlog``: claim, list and stats latency with 10,000 claimed but not
+  deleted messages at the head of the queue, against no backlog.
+
+Each scenario prints messages (or requests) per second and p50/p99 latency.
+Client load comes from separate processes so the client is not the limit.
+
+    python benchmarks/http_bench.py --workers 2 --seconds 10
+"""
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import requests
+
+BODY = 'x' * 256  # bytes of payload per message
+PROJECT = 'bench'
+
+
+def headers():
+    return {'Client-ID': str(uuid.uuid4()), 'X-Project-ID': PROJECT,
+            'Content-Type': 'application/json'}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return float('nan')
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# -- client loops, run in worker processes --------------------------------
+
+def producer(endpoint, queue, batch, seconds, _):
+    session, hdrs = requests.Session(), headers()
+    payload = json.dumps({'messages': [{'body': BODY, 'ttl': 3600}] * batch})
+    latencies, messages = [], 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        resp = session.post(f'{endpoint}/v2/queues/{queue}/messages',
+                            data=payload, headers=hdrs)
+        latencies.append(time.perf_counter() - start)
+        resp.raise_for_status()
+        messages += batch
+    return messages, latencies
+
+
+def consumer(endpoint, queue, _batch, seconds, _):
+    session, hdrs = requests.Session(), headers()
+    latencies, messages = [], 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        resp = session.post(f'{endpoint}/v2/queues/{queue}/claims?limit=10',
+                            json={'ttl': 300, 'grace': 60}, headers=hdrs)
+        resp.raise_for_status()
+        if resp.status_code == 204:
+            latencies.append(time.perf_counter() - start)
+            continue
+        for msg in resp.json()['messages']:
+            session.delete(endpoint + msg['href'], headers=hdrs)
+            messages += 1
+        latencies.append(time.perf_counter() - start)
+    return messages, latencies
+
+
+def lister(endpoint, queue, _batch, seconds, _):
+    session, hdrs = requests.Session(), headers()
+    latencies = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        resp = session.get(f'{endpoint}/v2/queues/{queue}/messages'
+                           '?limit=10&echo=true', headers=hdrs)
+        latencies.append(time.perf_counter() - start)
+        resp.raise_for_status()
+    return len(latencies) * 10, latencies
+
+
+def timed_requests(endpoint, queue, method, path, count, body=None):
+    """Latencies of ``count`` sequential identical requests."""
+    session, hdrs = requests.Session(), headers()
+    latencies = []
+    for _ in range(count):
+        start = time.perf_counter()
+        resp = session.request(method, f'{endpoint}/v2/queues/{queue}{path}',
+                               json=body, headers=hdrs)
+        latencies.append(time.perf_counter() - start)
+        resp.raise_for_status()
+        if method == 'POST' and resp.status_code == 201:
+            claim = resp.headers['Location']
+            session.delete(endpoint + claim, headers=hdrs)
+    return latencies
+
+
+def run_parallel(loop, endpoint, queue, clients, seconds, batch=1):
+    with multiprocessing.Pool(clients) as pool:
+        results = pool.starmap(loop, [(endpoint, queue, batch, seconds, i)
+                                      for i in range(clients)])
+    total = sum(count for count, _ in results)
+    latencies = [lat for _, lats in results for lat in lats]
+    return total / seconds, latencies
+
+
+def report(name, rate, latencies, unit='msgs/s'):
+    p50 = percentile(latencies, 0.50) * 1000
+    p99 = percentile(latencies, 0.99) * 1000
+    print(f'{name:<28} {rate:>10.0f} {unit:<7} p50 {p50:7.2f} ms   '
+          f'p99 {p99:7.2f} ms   ({len(latencies)} requests)', flush=True)
+    return {'rate': rate, 'p50_ms': p50, 'p99_ms': p99}
+
+
+# -- filling queues directly through the storage driver --------------------
+
+def fill(driver, queue, count, batch=1000):
+    """Post ``count`` messages straight into the store (fast set-up)."""
+    driver.queue_controller.create(queue, project=PROJECT)
+    messages = [{'body': BODY, 'ttl': 3600}] * batch
+    client = str(uuid.uuid4())
+    for done in range(0, count, batch):
+        size = min(batch, count - done)
+        driver.message_controller.post(queue, messages[:size], client,
+                                       project=PROJECT)
+
+
+def claim_backlog(driver, queue, count):
+    """Hold ``count`` messages at the head of ``queue`` in live claims."""
+    for _ in range(0, count, 1000):
+        driver.claim_controller.create(queue, {'ttl': 3600, 'grace': 60},
+                                       project=PROJECT, limit=1000)
+
+
+# -- the server -----------------------------------------------------------
+
+@contextlib.contextmanager
+def server(workers, port):
+    from zaqar_lite import conf as zconf
+    from zaqar_lite.bootstrap import Bootstrap
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, 'bench.db')
+        conf_path = os.path.join(tmp, 'zaqar.conf')
+        with open(conf_path, 'w') as fh:
+            fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
+                     f'port = {port}\nworkers = {workers}\n'
+                     f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
+                     f'[storage]\ngc_interval = 0\n')
+        proc = subprocess.Popen([sys.executable, '-m', 'zaqar_lite.cli',
+                                 'serve', '--config-file', conf_path],
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        endpoint = f'http://127.0.0.1:{port}'
+        try:
+            wait_until_up(endpoint)
+            boot = Bootstrap(zconf.load([conf_path]))
+            yield endpoint, boot.data_driver
+            boot.close()
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def wait_until_up(endpoint, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(endpoint + '/v2/ping').status_code == 204:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f'server at {endpoint} did not come up')
+
+
+# -- scenarios -------------------------------------------------------------
+
+def throughput(endpoint, args):
+    results = {}
+    for batch in (1, 10):
+        rate, lats = run_parallel(producer, endpoint, f'post{batch}',
+                                  args.clients, args.seconds, batch)
+        results[f'post-{batch}'] = report(f'post batch of {batch}', rate, lats)
+    rate, lats = run_parallel(consumer, endpoint, 'post10', args.clients,
+                              args.seconds)
+    results['claim-delete'] = report('claim 10 + delete', rate, lats)
+    rate, lats = run_parallel(lister, endpoint, 'post1', args.clients,
+                              args.seconds)
+    results['list'] = report('list 10', rate, lats)
+    return results
+
+
+def depth(endpoint, driver, args):
+    results = {}
+    for count in (1000, args.deep):
+        queue = f'depth{count}'
+        started = time.monotonic()
+        fill(driver, queue, count)
+        print(f'  filled {queue} with {count} messages in '
+              f'{time.monotonic() - started:.1f} s', flush=True)
+        lats = timed_requests(endpoint, queue, 'POST', '/claims?limit=10',
+                              args.samples, {'ttl': 300, 'grace': 60})
+        results[f'claim@{count}'] = report(
+            f'claim 10 at depth {count}', len(lats) / sum(lats), lats, 'req/s')
+    ratio = (results[f'claim@{args.deep}']['p50_ms']
+             / results['claim@1000']['p50_ms'])
+    print(f'  p50 ratio depth {args.deep} / 1000: {ratio:.2f}', flush=True)
+    return results
+
+
+def backlog(endpoint, driver, args):
+    results = {}
+    for label, held in (('no backlog', 0), ('10k claimed', 10000)):
+        queue = f'backlog{held}'
+        fill(driver, queue, held + 1000)
+        claim_backlog(driver, queue, held)
+        for name, method, path, body in (
+                ('claim', 'POST', '/claims?limit=10', {'ttl': 300}),
+                ('list', 'GET', '/messages?limit=10&echo=true', None),
+                ('stats', 'GET', '/stats', None)):
+            lats = timed_requests(endpoint, queue, method, path,
+                                  args.samples, body)
+            results[f'{name}/{label}'] = report(
+                f'{name} ({label})', len(lats) / sum(lats), lats, 'req/s')
+    for name in ('claim', 'list', 'stats'):
+        ratio = (results[f'{name}/10k claimed']['p50_ms']
+                 / results[f'{name}/no backlog']['p50_ms'])
+        print(f'  {name} p50 ratio 10k claimed / none: {ratio:.2f}')
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--workers', type=int, default=2,
+                        help='gunicorn workers of the server started')
+    parser.add_argument('--port', type=int, default=8899)
+    parser.add_argument('--clients', type=int, default=4,
+                        help='client processes per throughput scenario')
+    parser.add_argument('--seconds', type=float, default=10,
+                        help='duration of each throughput scenario')
+    parser.add_argument('--samples', type=int, default=300,
+                        help='requests per latency scenario')
+    parser.add_argument('--deep', type=int, default=1_000_000,
+                        help='queue depth compared with 1,000')
+    parser.add_argument('--only', choices=['throughput', 'depth', 'backlog'],
+                        action='append', help='run only these scenarios')
+    args = parser.parse_args(argv)
+    wanted = args.only or ['throughput', 'depth', 'backlog']
+    with server(args.workers, args.port) as (endpoint, driver):
+        print(f'zaqar-lite on SQLite, {args.workers} workers, '
+              f'{args.clients} client processes', flush=True)
+        if 'throughput' in wanted:
+            throughput(endpoint, args)
+        if 'depth' in wanted:
+            depth(endpoint, driver, args)
+        if 'backlog' in wanted:
+            backlog(endpoint, driver, args)
+
+
+if __name__ == '__main__':
+    main()
