@@ -1,0 +1,143 @@
+"""Claims of the SQLite store.
+
+A claim takes the oldest *available* messages (ordered by ``available_at``
+then posting order: plain FIFO for a queue without delays or releases) by
+walking an index that holds claimed and delayed messages out of the way, so
+its cost depends neither on queue depth nor on how many messages are
+claimed.  The select and the update share one ``BEGIN IMMEDIATE``
+transaction, so two claims never take the same message.
+"""
+
+import time
+import uuid
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+from zaqar_lite.storage.sqlite import messages as sqlite_messages
+from zaqar_lite.storage.sqlite.queues import create_queue, queue_metadata, scope
+from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
+
+
+class ClaimController(base.Claim):
+
+    @property
+    def db(self):
+        return self.driver.db
+
+    def get(self, queue, claim_id, project=None):
+        now = time.time()
+        with self.db.read() as conn:
+            claim = _live_claim(conn, queue, claim_id, project, now)
+            rows = _held_rows(conn, claim_id, now)
+        return ({'id': claim['id'], 'ttl': claim['ttl'],
+                 'grace': claim['grace'],
+                 'age': int(now - claim['created'])},
+                [sqlite_messages.to_message(row, now) for row in rows])
+
+    def create(self, queue, metadata, project=None,
+               limit=base.DEFAULT_MESSAGES_PER_CLAIM):
+        now = time.time()
+        ttl, grace = int(metadata['ttl']), int(metadata.get('grace', 0))
+        claim_id = str(uuid.uuid4())
+        with self.db.write() as conn:
+            meta = queue_metadata(conn, queue, project)
+            if meta is None:
+                return None, []
+            rows = _take(conn, queue, project, meta, now, limit)
+            if not rows:
+                return None, []
+            conn.execute(
+                'INSERT INTO claims (id, project, queue, ttl, grace, created, '
+                'expires) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (claim_id, scope(project), queue, ttl, grace, now, now + ttl))
+            _hold(conn, rows, claim_id, now + ttl, grace, increment=True)
+            held = _held_rows(conn, claim_id, now)
+        return claim_id, [sqlite_messages.to_message(row, now)
+                          for row in held]
+
+    def update(self, queue, claim_id, metadata, project=None):
+        now = time.time()
+        ttl = int(metadata['ttl'])
+        with self.db.write() as conn:
+            claim = _live_claim(conn, queue, claim_id, project, now)
+            grace = int(metadata.get('grace', claim['grace']))
+            conn.execute('UPDATE claims SET ttl = ?, grace = ?, expires = ? '
+                         'WHERE id = ?', (ttl, grace, now + ttl, claim_id))
+            _hold(conn, _held_rows(conn, claim_id, now), claim_id, now + ttl,
+                  grace, increment=False)
+
+    def delete(self, queue, claim_id, project=None):
+        now = time.time()
+        with self.db.write() as conn:
+            found = conn.execute(
+                'DELETE FROM claims WHERE id = ? AND project = ? AND queue = ?',
+                (str(claim_id), scope(project), queue)).rowcount
+            if found:
+                conn.execute(
+                    'UPDATE messages SET claim_id = NULL, available_at = ? '
+                    'WHERE claim_id = ? AND available_at > ?',
+                    (now, str(claim_id), now))
+
+
+def _live_claim(conn, queue, claim_id, project, now):
+    row = conn.execute(
+        'SELECT id, ttl, grace, created FROM claims WHERE id = ? AND '
+        'project = ? AND queue = ? AND expires > ?',
+        (str(claim_id), scope(project), queue, now)).fetchone()
+    if row is None:
+        raise errors.ClaimDoesNotExist(claim_id, queue, project)
+    return row
+
+
+def _held_rows(conn, claim_id, now):
+    return conn.execute(
+        f'SELECT {MESSAGE_COLUMNS} FROM messages WHERE claim_id = ? AND '
+        'available_at > ? ORDER BY seq', (str(claim_id), now)).fetchall()
+
+
+def _take(conn, queue, project, meta, now, limit):
+    """Claimable rows; those claimed too often go to the dead-letter queue."""
+    max_claims = meta.get('_max_claim_count')
+    dead_letter = meta.get('_dead_letter_queue')
+    taken = []
+    while len(taken) < limit:
+        wanted = limit - len(taken)
+        rows = sqlite_messages.available_rows(conn, queue, project, now,
+                                              wanted)
+        if not rows:
+            break
+        for row in rows:
+            if dead_letter and max_claims and row['claim_count'] >= max_claims:
+                _dead_letter(conn, row, dead_letter, project, meta, now)
+            else:
+                taken.append(row)
+        if len(rows) < wanted:
+            break
+    return taken
+
+
+def _dead_letter(conn, row, dead_letter, project, meta, now):
+    """Move a message to the dead-letter queue, unclaimed, as a new post."""
+    create_queue(conn, dead_letter, project)
+    ttl = int(meta.get('_dead_letter_queue_messages_ttl') or row['ttl'])
+    sqlite_messages.delete_rows(conn, [row['seq']])
+    conn.execute(
+        'INSERT INTO messages (id, project, queue, body, client_uuid, created, '
+        'ttl, expires, delay, available_at, claim_count) '
+        'SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?',
+        (row['id'], scope(project), dead_letter, row['body'],
+         row['client_uuid'], now, ttl, now + ttl, now, row['claim_count']))
+
+
+def _hold(conn, rows, claim_id, until, grace, increment):
+    """Hold rows in a claim until ``until``; they outlive it by ``grace``."""
+    lives_until = until + grace
+    updates = []
+    for row in rows:
+        ttl = max(row['ttl'], round(lives_until - row['created']))
+        updates.append((claim_id, until, int(increment), ttl,
+                        row['created'] + ttl, row['seq']))
+    conn.executemany(
+        'UPDATE messages SET claim_id = ?, available_at = ?, '
+        'claim_count = claim_count + ?, ttl = ?, expires = ? WHERE seq = ?',
+        updates)

@@ -1,0 +1,60 @@
+"""The SQLite data driver."""
+
+import functools
+import time
+
+from zaqar_lite.storage import base
+from zaqar_lite.storage.sqlite.claims import ClaimController
+from zaqar_lite.storage.sqlite.database import Database, path_from_uri
+from zaqar_lite.storage.sqlite.messages import MessageController
+from zaqar_lite.storage.sqlite.queues import QueueController
+
+
+class DataDriver(base.DataDriverBase):
+    """Queues, messages and claims in one SQLite file.
+
+    Args:
+        uri: ``sqlite:///path/to/file.db``.
+        options: ``busy_timeout`` (seconds) and ``synchronous``.
+    """
+
+    BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'DURABILITY', 'AOD')
+
+    def __init__(self, uri, options=None):
+        super().__init__(uri, options)
+        self.db = Database(path_from_uri(uri),
+                           busy_timeout=float(self.options.get('busy_timeout',
+                                                               10.0)),
+                           synchronous=self.options.get('synchronous', 'FULL'))
+
+    @functools.cached_property
+    def queue_controller(self):
+        return QueueController(self)
+
+    @functools.cached_property
+    def message_controller(self):
+        return MessageController(self)
+
+    @functools.cached_property
+    def claim_controller(self):
+        return ClaimController(self)
+
+    def is_alive(self):
+        return self.db.is_alive()
+
+    def gc(self):
+        now = time.time()
+        with self.db.write() as conn:
+            # Reset messages of expired claims first, so they return to the
+            # posting-order index that listings walk.
+            released = conn.execute(
+                'UPDATE messages SET claim_id = NULL WHERE claim_id IN '
+                '(SELECT id FROM claims WHERE expires <= ?)', (now,)).rowcount
+            claims = conn.execute('DELETE FROM claims WHERE expires <= ?',
+                                  (now,)).rowcount
+            messages = conn.execute('DELETE FROM messages WHERE expires <= ?',
+                                    (now,)).rowcount
+        return {'messages': messages, 'claims': claims, 'released': released}
+
+    def close(self):
+        self.db.close()

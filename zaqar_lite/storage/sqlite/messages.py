@@ -1,0 +1,211 @@
+"""Messages of the SQLite store."""
+
+import json
+import time
+import uuid
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+from zaqar_lite.storage.sqlite.queues import scope
+from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
+
+_LIVE = 'project = ? AND queue = ? AND expires > ?'
+
+
+def to_message(row, now) -> dict:
+    """The contract's message dict for a ``messages`` row."""
+    claimed = row['claim_id'] is not None and row['available_at'] > now
+    return {'id': row['id'], 'ttl': row['ttl'],
+            'age': int(now - row['created']),
+            'body': json.loads(row['body']),
+            'created': int(row['created']),
+            'claim_id': row['claim_id'] if claimed else None,
+            'claim_count': row['claim_count'], 'delay': row['delay']}
+
+
+def parse_marker(marker) -> int:
+    """The seq a listing marker stands for (0: from the start)."""
+    if marker in (None, ''):
+        return 0
+    try:
+        return int(marker)
+    except (TypeError, ValueError):
+        raise errors.ValidationError(
+            f'The marker {marker!r} is not one this service issued.',
+            title='Invalid parameter') from None
+
+
+def available_rows(conn, queue, project, now, limit):
+    """Up to ``limit`` claimable rows, oldest available first."""
+    return conn.execute(
+        f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY messages_available '
+        'WHERE project = ? AND queue = ? AND available_at <= ? AND expires > ? '
+        'ORDER BY available_at, seq LIMIT ?',
+        (scope(project), queue, now, now, limit)).fetchall()
+
+
+def delete_rows(conn, seqs):
+    """Delete messages by seq."""
+    conn.executemany('DELETE FROM messages WHERE seq = ?',
+                     [(seq,) for seq in seqs])
+
+
+class MessageController(base.Message):
+
+    @property
+    def db(self):
+        return self.driver.db
+
+    def list(self, queue, project=None, marker=None,
+             limit=base.DEFAULT_MESSAGES_PER_PAGE, echo=False,
+             client_uuid=None, include_claimed=False, include_delayed=False):
+        now = time.time()
+        after = parse_marker(marker)
+        skip_client = None if echo else str(client_uuid)
+        with self.db.read() as conn:
+            if include_claimed or include_delayed:
+                rows = self._scan(conn, queue, project, now, after, limit,
+                                  skip_client, include_claimed,
+                                  include_delayed)
+            else:
+                rows = self._visible(conn, queue, project, now, after, limit,
+                                     skip_client)
+        yield iter([to_message(row, now) for row in rows])
+        yield str(rows[-1]['seq']) if rows else marker
+
+    def _visible(self, conn, queue, project, now, after, limit, skip_client):
+        # Unclaimed (or released) messages come from a partial index, so a
+        # backlog of claimed messages at the head costs nothing; messages
+        # of expired claims that gc has not reset come from a second one.
+        echo_sql, echo_args = _echo_filter(skip_client)
+        params = (scope(project), queue, after, now, now, *echo_args, limit)
+        unclaimed = conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            'messages_unclaimed WHERE project = ? AND queue = ? '
+            'AND claim_id IS NULL AND seq > ? AND available_at <= ? '
+            f'AND expires > ? {echo_sql} ORDER BY seq LIMIT ?',
+            params).fetchall()
+        released = conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            'messages_claimed WHERE project = ? AND queue = ? '
+            'AND claim_id IS NOT NULL AND seq > ? AND available_at <= ? '
+            f'AND expires > ? {echo_sql} ORDER BY seq LIMIT ?',
+            params).fetchall()
+        return sorted(unclaimed + released, key=lambda r: r['seq'])[:limit]
+
+    def _scan(self, conn, queue, project, now, after, limit, skip_client,
+              include_claimed, include_delayed):
+        echo_sql, echo_args = _echo_filter(skip_client)
+        state_sql = ''
+        if not include_claimed:
+            state_sql = 'AND NOT (claim_id IS NOT NULL AND available_at > ?)'
+        elif not include_delayed:
+            state_sql = 'AND NOT (claim_id IS NULL AND available_at > ?)'
+        state_args = (now,) if state_sql else ()
+        return conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            f'messages_by_queue WHERE {_LIVE} AND seq > ? {state_sql} '
+            f'{echo_sql} ORDER BY seq LIMIT ?',
+            (scope(project), queue, now, after, *state_args, *echo_args,
+             limit)).fetchall()
+
+    def first(self, queue, project=None, sort=1):
+        now = time.time()
+        order = 'ASC' if sort == 1 else 'DESC'
+        row = self.db.connection().execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            f'messages_by_queue WHERE {_LIVE} ORDER BY seq {order} LIMIT 1',
+            (scope(project), queue, now)).fetchone()
+        if row is None:
+            raise errors.QueueIsEmpty(queue, project)
+        return to_message(row, now)
+
+    def get(self, queue, message_id, project=None):
+        now = time.time()
+        row = self._row(self.db.connection(), queue, message_id, project, now)
+        if row is None:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return to_message(row, now)
+
+    def bulk_get(self, queue, message_ids, project=None):
+        now = time.time()
+        with self.db.read() as conn:
+            rows = [self._row(conn, queue, mid, project, now)
+                    for mid in message_ids]
+        return [to_message(row, now) for row in rows if row is not None]
+
+    def post(self, queue, messages, client_uuid, project=None):
+        now = time.time()
+        rows = [_new_row(message, queue, project, str(client_uuid), now)
+                for message in messages]
+        with self.db.write() as conn:
+            if conn.execute('SELECT 1 FROM queues WHERE project = ? AND '
+                            'name = ?', (scope(project), queue)).fetchone() \
+                    is None:
+                raise errors.QueueDoesNotExist(queue, project)
+            conn.executemany(
+                'INSERT INTO messages (id, project, queue, body, client_uuid, '
+                'created, ttl, expires, delay, available_at) '
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
+        return [row[0] for row in rows]
+
+    def delete(self, queue, message_id, project=None, claim=None):
+        now = time.time()
+        with self.db.write() as conn:
+            row = self._row(conn, queue, message_id, project, now)
+            if row is None:
+                return
+            _check_claim(row, claim, now)
+            delete_rows(conn, [row['seq']])
+
+    def bulk_delete(self, queue, message_ids, project=None, claim_ids=None):
+        now = time.time()
+        allowed = set(claim_ids or ())
+        with self.db.write() as conn:
+            rows = [row for row in (self._row(conn, queue, mid, project, now)
+                                    for mid in message_ids) if row]
+            for row in rows:
+                message = to_message(row, now)
+                if message['claim_id'] and message['claim_id'] not in allowed:
+                    raise errors.MessageIsClaimed(row['id'])
+            delete_rows(conn, [row['seq'] for row in rows])
+
+    def pop(self, queue, limit, project=None):
+        now = time.time()
+        with self.db.write() as conn:
+            rows = available_rows(conn, queue, project, now, limit)
+            delete_rows(conn, [row['seq'] for row in rows])
+        return [to_message(row, now)
+                for row in sorted(rows, key=lambda r: r['seq'])]
+
+    @staticmethod
+    def _row(conn, queue, message_id, project, now):
+        return conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND '
+            f'{_LIVE}', (str(message_id), scope(project), queue, now)
+        ).fetchone()
+
+
+def _echo_filter(skip_client):
+    if skip_client is None:
+        return '', ()
+    return 'AND client_uuid != ?', (skip_client,)
+
+
+def _new_row(message, queue, project, client_uuid, now):
+    ttl = int(message['ttl'])
+    delay = int(message.get('delay') or 0)
+    return (str(uuid.uuid4()), scope(project), queue,
+            json.dumps(message.get('body')), client_uuid, now, ttl, now + ttl,
+            delay, now + delay)
+
+
+def _check_claim(row, claim, now):
+    live_claim = row['claim_id'] if row['available_at'] > now else None
+    if claim is None:
+        if live_claim is not None:
+            raise errors.MessageIsClaimed(row['id'])
+    elif live_claim is None:
+        raise errors.MessageNotClaimed(row['id'])
+    elif live_claim != claim:
+        raise errors.ClaimDoesNotMatch(row['id'])

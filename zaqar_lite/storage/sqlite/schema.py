@@ -1,0 +1,72 @@
+"""Tables and indexes of the SQLite store, in one place.
+
+``messages`` columns:
+
+* ``seq``: posting order, never reused (listing markers are seqs);
+* ``id``: the public, opaque message id;
+* ``created``/``ttl``/``expires``: ``expires = created + ttl`` always (a claim may raise ttl);
+* ``available_at``: when the message may next be claimed;
+* ``claim_id``: the claim that last took it, live while
+  ``available_at`` is in the future.
+
+Every request-path query has an index: listings walk
+``messages_unclaimed`` (posting order of never-claimed or released
+messages), claims walk ``messages_available`` (availability order), and
+expired-claim leftovers are found through ``messages_claimed``.
+"""
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS queues (
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (project, name)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        project TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        body TEXT NOT NULL,
+        client_uuid TEXT NOT NULL,
+        created REAL NOT NULL,
+        ttl INTEGER NOT NULL,
+        expires REAL NOT NULL,
+        delay INTEGER NOT NULL,
+        available_at REAL NOT NULL,
+        claim_id TEXT,
+        claim_count INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS claims (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        ttl INTEGER NOT NULL,
+        grace INTEGER NOT NULL,
+        created REAL NOT NULL,
+        expires REAL NOT NULL
+    ) WITHOUT ROWID""",
+)
+
+INDEXES = (
+    """CREATE INDEX IF NOT EXISTS messages_by_queue
+        ON messages (project, queue, seq)""",
+    """CREATE INDEX IF NOT EXISTS messages_unclaimed
+        ON messages (project, queue, seq) WHERE claim_id IS NULL""",
+    """CREATE INDEX IF NOT EXISTS messages_claimed
+        ON messages (project, queue, available_at) WHERE claim_id IS NOT NULL""",
+    """CREATE INDEX IF NOT EXISTS messages_available
+        ON messages (project, queue, available_at, seq, expires)""",
+    """CREATE INDEX IF NOT EXISTS messages_by_expiry
+        ON messages (project, queue, expires)""",
+    """CREATE INDEX IF NOT EXISTS messages_by_claim
+        ON messages (claim_id) WHERE claim_id IS NOT NULL""",
+    """CREATE INDEX IF NOT EXISTS messages_expiring ON messages (expires)""",
+    """CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires)""",
+)
+
+STATEMENTS = TABLES + INDEXES
+
+MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
+                   'delay, available_at, claim_id, claim_count')
