@@ -16,7 +16,8 @@ def register(conf: cfg.ConfigOpts) -> cfg.ConfigOpts:
     """Register every zaqar-lite option on ``conf`` and return it."""
     for module in MODULES:
         for group, opts in module.list_opts():
-            conf.register_opts(opts, group=group)
+            conf.register_opts(opts, group=None if group == 'DEFAULT'
+                               else group)
     return conf
 
 

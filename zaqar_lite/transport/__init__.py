@@ -1,0 +1,1 @@
+"""Transports: how clients reach the storage pipelines (HTTP today)."""

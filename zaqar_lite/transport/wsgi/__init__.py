@@ -1,0 +1,1 @@
+"""The Falcon WSGI transport for the Zaqar v2 API."""

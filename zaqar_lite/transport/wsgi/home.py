@@ -1,0 +1,97 @@
+"""The versions document (/) and the v2 home document (/v2/)."""
+
+import json
+
+import falcon
+
+UPDATED = '2014-09-24T04:06:47Z'
+MEDIA_TYPES = [{'base': 'application/json',
+                'type': 'application/vnd.openstack.messaging-v2+json'}]
+
+_QUEUE = '/v2/queues/{queue_name}'
+_PARAM = 'param/'
+RESOURCES = {
+    'rel/queues': {'href-template': '/v2/queues{?marker,limit,detailed}',
+                   'href-vars': {'marker': _PARAM + 'marker',
+                                 'limit': _PARAM + 'queue_limit',
+                                 'detailed': _PARAM + 'detailed'},
+                   'hints': {'allow': ['GET'],
+                             'formats': {'application/json': {}}}},
+    'rel/queue': {'href-template': _QUEUE,
+                  'href-vars': {'queue_name': _PARAM + 'queue_name'},
+                  'hints': {'allow': ['PUT', 'GET', 'PATCH', 'DELETE'],
+                            'formats': {'application/json': {}}}},
+    'rel/queue_stats': {'href-template': _QUEUE + '/stats',
+                        'href-vars': {'queue_name': _PARAM + 'queue_name'},
+                        'hints': {'allow': ['GET'],
+                                  'formats': {'application/json': {}}}},
+    'rel/purge': {'href-template': _QUEUE + '/purge',
+                  'href-vars': {'queue_name': _PARAM + 'queue_name'},
+                  'hints': {'allow': ['POST'],
+                            'formats': {'application/json': {}}}},
+    'rel/messages': {
+        'href-template': _QUEUE + '/messages{?marker,limit,echo,'
+                                  'include_claimed,include_delayed}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'marker': _PARAM + 'marker',
+                      'limit': _PARAM + 'messages_limit',
+                      'echo': _PARAM + 'echo',
+                      'include_claimed': _PARAM + 'include_claimed',
+                      'include_delayed': _PARAM + 'include_delayed'},
+        'hints': {'allow': ['GET'], 'formats': {'application/json': {}}}},
+    'rel/post_messages': {
+        'href-template': _QUEUE + '/messages',
+        'href-vars': {'queue_name': _PARAM + 'queue_name'},
+        'hints': {'allow': ['POST'], 'formats': {'application/json': {}},
+                  'accept-post': ['application/json']}},
+    'rel/messages_delete': {
+        'href-template': _QUEUE + '/messages{?ids,pop,claim_ids}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'ids': _PARAM + 'ids', 'pop': _PARAM + 'pop',
+                      'claim_ids': _PARAM + 'claim_ids'},
+        'hints': {'allow': ['DELETE'], 'formats': {'application/json': {}}}},
+    'rel/message_delete': {
+        'href-template': _QUEUE + '/messages/{message_id}{?claim_id}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'message_id': _PARAM + 'message_id',
+                      'claim_id': _PARAM + 'claim_id'},
+        'hints': {'allow': ['DELETE'], 'formats': {'application/json': {}}}},
+    'rel/claim': {
+        'href-template': _QUEUE + '/claims/{claim_id}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'claim_id': _PARAM + 'claim_id'},
+        'hints': {'allow': ['GET', 'PATCH', 'DELETE'],
+                  'formats': {'application/json': {}}}},
+    'rel/post_claim': {
+        'href-template': _QUEUE + '/claims{?limit}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'limit': _PARAM + 'claim_limit'},
+        'hints': {'allow': ['POST'], 'formats': {'application/json': {}},
+                  'accept-post': ['application/json']}},
+    'rel/ping': {'href-template': '/v2/ping',
+                 'hints': {'allow': ['GET', 'HEAD'], 'formats': {}}},
+}
+
+
+class Versions:
+    """GET /: the API versions this server speaks."""
+
+    project_scoped = False
+
+    def on_get(self, req, resp):
+        resp.status = falcon.HTTP_300
+        resp.media = {'versions': [{
+            'id': '2', 'status': 'CURRENT', 'updated': UPDATED,
+            'media-types': MEDIA_TYPES,
+            'links': [{'href': '/v2/', 'rel': 'self'}]}]}
+
+
+class Home:
+    """GET /v2 and /v2/: the JSON home document of the v2 API."""
+
+    project_scoped = False
+
+    def on_get(self, req, resp):
+        resp.content_type = 'application/json-home'
+        resp.text = json.dumps({'resources': RESOURCES})
+        resp.cache_control = ['max-age=86400']

@@ -1,0 +1,66 @@
+"""Checks every request passes before a responder runs.
+
+``RequestChecks`` is Falcon middleware: it tags each response with a
+request id, refuses clients that cannot read JSON, and, for resources that
+serve a project's data, checks ``Client-ID`` and ``X-Project-ID`` and puts
+``project_id`` and ``client_id`` into the responder's parameters.  Queue
+names in the path are validated here too, once for every route.
+"""
+
+import uuid
+
+import falcon
+
+from zaqar_lite.errors import ValidationError
+
+
+class RequestChecks:
+    """Falcon middleware enforcing the v2 request headers.
+
+    Args:
+        validator: the transport ``Validator``.
+    """
+
+    def __init__(self, validator):
+        self.validator = validator
+
+    def process_request(self, req, resp):
+        resp.set_header('x-openstack-request-id', f'req-{uuid.uuid4()}')
+        if not req.client_accepts_json:
+            raise falcon.HTTPNotAcceptable(
+                description='Endpoint only serves `application/json`; '
+                            'specify client-side media type support with '
+                            'the "Accept" header.')
+
+    def process_resource(self, req, resp, resource, params):
+        if resource is None or not getattr(resource, 'project_scoped', True):
+            return
+        params['client_id'] = self._client_id(req)
+        params['project_id'] = self._project_id(req)
+        queue = params.get('queue_name')
+        if queue is not None:
+            self.validator.queue_identification(queue, params['project_id'])
+
+    def _client_id(self, req):
+        value = req.get_header('Client-ID')
+        if value is None:
+            raise ValidationError('The "Client-Id" header is required.',
+                                  title='Missing header value')
+        self.validator.client_id(value)
+        return value
+
+    def _project_id(self, req):
+        value = req.get_header('X-Project-ID')
+        if value is None:
+            raise ValidationError('The header X-PROJECT-ID was missing',
+                                  title='Project-Id Missing')
+        if not value.strip():
+            raise ValidationError('X-PROJECT-ID cannot be an empty string. '
+                                  'Specify the right header X-PROJECT-ID and '
+                                  'retry.',
+                                  title='Empty project header not allowed')
+        if len(value) > 256:
+            raise ValidationError('The format of the submitted queue name or '
+                                  'project id is not valid.',
+                                  title='Invalid queue identification')
+        return value

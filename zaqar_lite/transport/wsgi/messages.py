@@ -1,0 +1,162 @@
+"""Message resources: /v2/queues/{name}/messages and .../messages/{id}.
+
+Claim ids are capabilities: a message's ``href`` carries its claim id only
+in answers to the claimer (claim create and get), never in listings.
+"""
+
+import falcon
+
+from zaqar_lite import errors
+from zaqar_lite.storage.utils import page
+from zaqar_lite.transport.wsgi import utils
+from zaqar_lite.transport.wsgi.queues import Resource
+
+DEFAULT_PAGE = 10  # messages per listing page when no limit is given
+
+
+def message_href(queue, message_id, claim_id=None):
+    href = f'/v2/queues/{queue}/messages/{message_id}'
+    return f'{href}?claim_id={claim_id}' if claim_id else href
+
+
+def present(queue, message, claim_id=None) -> dict:
+    """A message as the API shows it (keys python-zaqarclient accepts)."""
+    return {'id': message['id'],
+            'href': message_href(queue, message['id'], claim_id),
+            'ttl': message['ttl'], 'age': message['age'],
+            'body': message['body']}
+
+
+def unable_to_delete(description):
+    return errors.ValidationError(description, title='Unable to delete')
+
+
+CLAIMED_TEXT = ('This message is claimed; it cannot be deleted without a '
+                'valid claim ID.')
+
+
+class Collection(Resource):
+    """POST, GET, DELETE /v2/queues/{name}/messages."""
+
+    def on_post(self, req, resp, project_id, client_id, queue_name):
+        metadata = self.metadata(queue_name, project_id)
+        messages = self._read_messages(req, metadata)
+        if not self.pipelines.queue.exists(queue_name, project=project_id):
+            self.pipelines.queue.create(queue_name, project=project_id)
+        ids = self.pipelines.message.post(queue_name, messages, client_id,
+                                          project=project_id)
+        resp.status = falcon.HTTP_201
+        resp.location = f'{req.path}?ids={",".join(ids)}'
+        resp.media = {'resources': [message_href(queue_name, mid)
+                                    for mid in ids]}
+
+    def _read_messages(self, req, metadata):
+        queue_max = metadata['_max_messages_post_size']
+        raw, length = utils.read_raw(req, self.limits.max_messages_post_size)
+        self.validator.message_content_length(length, queue_max)
+        document = utils.parse_json(raw)
+        if isinstance(document, list):
+            raise errors.ValidationError(
+                'No messages were found in the request body.')
+        if not isinstance(document, dict) or 'messages' not in document:
+            raise errors.ValidationError(
+                'No messages were found in the request body.')
+        messages = document['messages']
+        if not isinstance(messages, list):
+            raise utils.document_type_error()
+        self.validator.message_posting(messages)
+        return [{'body': message['body'],
+                 'ttl': message.get('ttl',
+                                    metadata['_default_message_ttl']),
+                 'delay': message.get('delay',
+                                      metadata['_default_message_delay'])}
+                for message in messages]
+
+    def on_get(self, req, resp, project_id, client_id, queue_name):
+        ids = utils.list_param(req, 'ids')
+        if ids is not None:
+            return self._get_by_ids(resp, queue_name, ids, project_id)
+        limit = utils.int_param(req, 'limit')
+        self.validator.message_listing(limit)
+        options = {name: utils.bool_param(req, name) for name in
+                   ('echo', 'include_claimed', 'include_delayed')}
+        messages, marker = page(self.pipelines.message.list(
+            queue_name, project=project_id, marker=req.get_param('marker'),
+            limit=limit or DEFAULT_PAGE, client_uuid=client_id, **options))
+        body = {'messages': [present(queue_name, m) for m in messages],
+                'links': []}
+        if messages:
+            query = {**req.params, 'marker': marker}
+            body['links'] = [{'rel': 'next',
+                              'href': req.path + falcon.to_query_str(query)}]
+        resp.media = body
+
+    def _get_by_ids(self, resp, queue_name, ids, project_id):
+        self.validator.message_ids(ids)
+        messages = list(self.pipelines.message.bulk_get(
+            queue_name, ids, project=project_id))
+        if not messages:
+            raise errors.MessagesDoNotExist(ids, queue_name, project_id)
+        resp.media = {'messages': [present(queue_name, m) for m in messages]}
+
+    def on_delete(self, req, resp, project_id, client_id, queue_name):
+        ids = utils.list_param(req, 'ids')
+        pop = req.get_param('pop')
+        if ids is None and pop is None:
+            raise errors.ValidationError(
+                'The request should have either "ids" or "pop" parameter in '
+                'the request, to be able to delete.')
+        if ids is not None and pop is not None:
+            raise errors.ValidationError(
+                'pop and id params cannot be present together in the delete '
+                'request.')
+        if pop is not None:
+            return self._pop(req, resp, queue_name, project_id)
+        self.validator.message_ids(ids, deleting=True)
+        try:
+            self.pipelines.message.bulk_delete(
+                queue_name, ids, project=project_id,
+                claim_ids=utils.list_param(req, 'claim_ids') or [])
+        except errors.MessageIsClaimed:
+            raise _claimed_error() from None
+        resp.status = falcon.HTTP_204
+
+    def _pop(self, req, resp, queue_name, project_id):
+        count = utils.int_param(req, 'pop')
+        self.validator.pop(count)
+        messages = self.pipelines.message.pop(queue_name, count,
+                                              project=project_id)
+        resp.media = {'messages': [
+            {**present(queue_name, m), 'claim_count': m['claim_count']}
+            for m in messages]}
+
+
+class Item(Resource):
+    """GET, DELETE /v2/queues/{name}/messages/{id}."""
+
+    def on_get(self, req, resp, project_id, client_id, queue_name,
+               message_id):
+        message = self.pipelines.message.get(queue_name, message_id,
+                                             project=project_id)
+        resp.media = present(queue_name, message)
+
+    def on_delete(self, req, resp, project_id, client_id, queue_name,
+                  message_id):
+        try:
+            self.pipelines.message.delete(
+                queue_name, message_id, project=project_id,
+                claim=req.get_param('claim_id'))
+        except errors.MessageIsClaimed:
+            raise _claimed_error() from None
+        except errors.ClaimDoesNotMatch:
+            raise unable_to_delete('The specified claim does not exist or '
+                                   'has expired.') from None
+        except errors.MessageNotClaimed:
+            raise unable_to_delete('A claim was specified, but the message '
+                                   'is not currently claimed.') from None
+        resp.status = falcon.HTTP_204
+
+
+def _claimed_error():
+    return falcon.HTTPForbidden(title='Unable to delete',
+                                description=CLAIMED_TEXT)
