@@ -1,0 +1,73 @@
+"""The ``zaqar-lite`` command: serve, gc.
+
+    zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
+    zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
+"""
+
+import argparse
+import json
+import logging
+import sys
+
+from zaqar_lite import conf as zconf
+from zaqar_lite import errors
+from zaqar_lite.bootstrap import Bootstrap
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--config-file', action='append', default=[],
+                        metavar='PATH',
+                        help='zaqar.conf to read (repeatable; later files '
+                             'override earlier ones). Without one, every '
+                             'option has its default.')
+    parser = argparse.ArgumentParser(
+        prog='zaqar-lite',
+        description='A multi-tenant queuing service speaking the OpenStack '
+                    'Zaqar v2 API.')
+    commands = parser.add_subparsers(dest='command', required=True)
+    commands.add_parser(
+        'serve', parents=[common],
+        help='serve the HTTP API with gunicorn',
+        description='Serve the v2 API on [drivers:transport:wsgi] bind:port '
+                    'with the configured number of gunicorn workers.')
+    commands.add_parser(
+        'gc', parents=[common], help='collect garbage once',
+        description='Remove expired messages and claims from the message '
+                    'store once, print what was removed, and exit.')
+    return parser
+
+
+def serve(conf) -> int:
+    from zaqar_lite.transport.wsgi.server import Server
+
+    Bootstrap(conf).app  # fail here, loudly, before any worker starts
+    Server(conf).run()
+    return 0
+
+
+def gc(conf) -> int:
+    boot = Bootstrap(conf)
+    print(json.dumps(boot.data_driver.gc()))
+    boot.close()
+    return 0
+
+
+COMMANDS = {'serve': serve, 'gc': gc}
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format='%(asctime)s %(process)d %(levelname)s '
+                               '%(name)s: %(message)s')
+    try:
+        conf = zconf.load(args.config_file)
+        return COMMANDS[args.command](conf)
+    except errors.ConfigurationError as exc:
+        print(f'zaqar-lite: {exc}', file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

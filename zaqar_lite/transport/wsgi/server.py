@@ -1,0 +1,62 @@
+"""Serving the WSGI app with gunicorn, configured from ``zaqar.conf``.
+
+The app is built in each worker after the fork (never shared across
+processes), and the master runs garbage collection every
+``[storage] gc_interval`` seconds.
+"""
+
+import logging
+import threading
+
+from gunicorn.app.base import BaseApplication
+
+from zaqar_lite.bootstrap import Bootstrap
+
+LOG = logging.getLogger(__name__)
+
+
+def bind_address(host: str, port: int) -> str:
+    """gunicorn's form of an address; IPv6 hosts go in brackets."""
+    return f'[{host}]:{port}' if ':' in host else f'{host}:{port}'
+
+
+class Server(BaseApplication):
+    """gunicorn application serving ``Bootstrap(conf).app``.
+
+    Args:
+        conf: the loaded configuration.
+    """
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._stop_gc = threading.Event()
+        super().__init__()
+
+    def load_config(self):
+        wsgi = self.conf['drivers:transport:wsgi']
+        settings = {'bind': bind_address(wsgi.bind, wsgi.port),
+                    'workers': wsgi.workers, 'timeout': wsgi.timeout,
+                    'proc_name': 'zaqar-lite',
+                    'when_ready': self._start_gc,
+                    'on_exit': lambda _arbiter: self._stop_gc.set()}
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return Bootstrap(self.conf).app
+
+    def _start_gc(self, _arbiter):
+        interval = self.conf.storage.gc_interval
+        if interval:
+            threading.Thread(target=self._collect, args=(interval,),
+                             name='zaqar-lite-gc', daemon=True).start()
+
+    def _collect(self, interval):
+        boot = Bootstrap(self.conf)
+        while not self._stop_gc.wait(interval):
+            try:
+                removed = boot.data_driver.gc()
+            except Exception:  # keep collecting; the next round may work
+                LOG.exception('garbage collection failed')
+                continue
+            LOG.debug('garbage collection removed %s', removed)
