@@ -39,6 +39,10 @@ class Server(BaseApplication):
                     'proc_name': 'zaqar-lite',
                     'when_ready': self._start_gc,
                     'on_exit': lambda _arbiter: self._stop_gc.set()}
+        if 'control_socket_disable' in self.cfg.settings:
+            # gunicorn >= 25 opens a control socket at one fixed path per
+            # user, which several servers on one host would fight over.
+            settings['control_socket_disable'] = True
         for key, value in settings.items():
             self.cfg.set(key, value)
 
