@@ -18,6 +18,15 @@ def _opts(what):
         cfg.FloatOpt('busy_timeout', default=10.0, min=0,
                      help='Seconds a write waits for another process '
                           'holding the database lock.'),
+        cfg.StrOpt('synchronous', default='FULL',
+                   choices=[('FULL', 'every acknowledged write survives a '
+                                     'power loss'),
+                            ('NORMAL', 'acknowledged writes survive a crash '
+                                       'of every process, not a power '
+                                       'loss; faster'),
+                            ('EXTRA', 'FULL, and the directory is synced '
+                                      'too')],
+                   help='How hard SQLite syncs each commit to disk.'),
     ]
 
 

@@ -64,6 +64,7 @@ INDEXES = (
         ON messages (claim_id) WHERE claim_id IS NOT NULL""",
     """CREATE INDEX IF NOT EXISTS messages_expiring ON messages (expires)""",
     """CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires)""",
+    """CREATE INDEX IF NOT EXISTS claims_by_queue ON claims (project, queue)""",
 )
 
 STATEMENTS = TABLES + INDEXES

@@ -1,0 +1,51 @@
+"""The drivers the contract suite runs against, one param each.
+
+A later driver joins the suite by adding a factory to ``FACTORIES``: a
+function of ``tmp_path`` returning the ``(name, uri, options)`` a driver is
+built from, so other processes can build the same driver again.
+"""
+
+import pytest
+
+from zaqar_lite import plugins
+
+
+def sqlite_settings(tmp_path):
+    return 'sqlite', f'sqlite:///{tmp_path}/contract.db', {
+        'busy_timeout': 10.0, 'synchronous': 'NORMAL'}
+
+
+FACTORIES = {'sqlite': sqlite_settings}
+
+
+def build_driver(name, uri, options):
+    """A data driver built the way bootstrap builds one."""
+    return plugins.load_driver(plugins.DATA_DRIVERS, name, 'test',
+                               uri=uri, options=options)
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def driver_settings(request, tmp_path):
+    return FACTORIES[request.param](tmp_path)
+
+
+@pytest.fixture
+def driver(driver_settings):
+    built = build_driver(*driver_settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def queues(driver):
+    return driver.queue_controller
+
+
+@pytest.fixture
+def messages(driver):
+    return driver.message_controller
+
+
+@pytest.fixture
+def claims(driver):
+    return driver.claim_controller
