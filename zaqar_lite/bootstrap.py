@@ -8,7 +8,7 @@ build the very same thing.
 import dataclasses
 import functools
 
-from zaqar_lite import plugins
+from zaqar_lite import errors, plugins
 from zaqar_lite.storage.pipeline import Pipeline
 
 
@@ -22,8 +22,17 @@ class Pipelines:
 
 
 def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
-    """``(uri, options)`` for a store from ``[drivers:<kind>:<name>]``."""
-    group = conf[f'drivers:{kind}:{name}']
+    """``(uri, options)`` for a store from ``[drivers:<kind>:<name>]``.
+
+    Raises:
+        PluginLoadError: no such store is known.
+    """
+    section = f'drivers:{kind}:{name}'
+    if section not in conf:
+        raise errors.PluginLoadError(
+            f'[drivers] {kind} = {name}: no such store; installed: '
+            f'{", ".join(plugins.installed(plugins.DATA_DRIVERS)) or "none"}')
+    group = conf[section]
     options = {key: group[key] for key in group if key != 'uri'}
     return group.uri, options
 

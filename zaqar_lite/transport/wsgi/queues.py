@@ -99,8 +99,9 @@ class Item(Resource):
                             f"{{'Accept-Patch': '{JSON_PATCH}'}}.")
         changes = self._read_patch(req)
         stored = self.pipelines.queue.get(queue_name, project=project_id)
+        reserved = self.reserved_defaults()
         for change in changes:
-            _apply(stored, change)
+            _apply(stored, change, reserved)
         self.validator.queue_metadata(stored)
         self.validator.queue_metadata_length(len(falcon.media.JSONHandler()
                                                  .serialize(stored, None)))
@@ -141,14 +142,17 @@ def _check_change(change):
             f'Missing "value" for operation `{op}` on {path}.')
 
 
-def _apply(metadata, change):
+def _apply(metadata, change, reserved):
+    # Reserved keys always exist (a GET shows them): removing one that was
+    # never set is a no-op that keeps its default, as clients expect.
     key = change['path'][len('/metadata/'):]
     op = change['op']
-    if op in ('remove', 'replace') and key not in metadata:
+    if op in ('remove', 'replace') and key not in metadata \
+            and key not in reserved:
         verb = 'replace' if op == 'replace' else 'remove'
         raise errors.PatchConflict(f"Can't {verb} non-existent object {key}.")
     if op == 'remove':
-        del metadata[key]
+        metadata.pop(key, None)
     else:
         metadata[key] = change['value']
 

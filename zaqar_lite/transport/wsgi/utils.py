@@ -78,8 +78,8 @@ def bool_param(req, name, default=False):
 
 
 def list_param(req, name):
-    """A comma-separated query parameter as a list (None when absent)."""
-    value = req.get_param(name)
-    if value is None:
+    """A list parameter, comma-separated or repeated (None when absent)."""
+    values = req.get_param_as_list(name)
+    if values is None:
         return None
-    return [item for item in value.split(',') if item]
+    return [item for value in values for item in value.split(',') if item]

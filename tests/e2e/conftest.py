@@ -1,0 +1,94 @@
+"""A real gunicorn serving zaqar-lite, started once per test session."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from tests.conftest import free_port, wait_for, write_conf
+
+
+class Service:
+    """A ``zaqar-lite serve`` process on a loopback port."""
+
+    def __init__(self, conf_path):
+        self.conf_path = conf_path
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
+             '--config-file', str(self.conf_path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True)
+        wait_for(self.is_up, timeout=60, what='gunicorn to answer /v2/ping')
+
+    def is_up(self):
+        if self.proc.poll() is not None:
+            raise AssertionError('zaqar-lite serve exited: '
+                                 + self.proc.stderr.read().decode()[-2000:])
+        try:
+            return requests.get(self.url + '/v2/ping', timeout=2) \
+                .status_code == 204
+        except requests.ConnectionError:
+            return False
+
+    @property
+    def url(self):
+        return f'http://127.0.0.1:{self.port}'
+
+    @property
+    def port(self):
+        for line in self.conf_path.read_text().splitlines():
+            if line.startswith('port = '):
+                return int(line.split('=')[1])
+        raise AssertionError('no port in the configuration')
+
+    def kill_all(self):
+        """SIGKILL the master and every worker at once."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
+
+
+def service_conf(folder, workers=2):
+    return write_conf(folder / 'zaqar.conf', {
+        'drivers:transport:wsgi': {'bind': '127.0.0.1', 'port': free_port(),
+                                   'workers': workers},
+        'drivers:message_store:sqlite': {'uri': f'sqlite:///{folder}/e2e.db'},
+        'storage': {'gc_interval': 1},
+    })
+
+
+@pytest.fixture(scope='session')
+def service(tmp_path_factory):
+    running = Service(service_conf(tmp_path_factory.mktemp('e2e')))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def project():
+    """A fresh project per test, so tests share the server safely."""
+    return f'e2e-{uuid.uuid4().hex[:12]}'
+
+
+@pytest.fixture
+def client(service, project):
+    from zaqarclient.queues.v2 import client as zaqar
+
+    return zaqar.Client(service.url, version=2, conf={
+        'auth_opts': {'backend': 'noauth',
+                      'options': {'os_project_id': project}}})

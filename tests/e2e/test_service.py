@@ -1,0 +1,75 @@
+"""The service as an operator runs it: workers, gc, crashes."""
+
+import subprocess
+import sys
+import uuid
+
+import requests
+
+from tests.e2e.conftest import Service, service_conf
+
+
+def headers(project='ops'):
+    return {'Client-ID': str(uuid.uuid4()), 'X-Project-ID': project}
+
+
+def test_workers_share_one_store(service):
+    hdrs = headers()
+    url = f'{service.url}/v2/queues/shared/messages'
+    for n in range(20):  # spread over both workers by gunicorn
+        assert requests.post(url, json={'messages': [{'body': n}]},
+                             headers=hdrs).status_code == 201
+    listed = []
+    marker = None
+    while True:
+        params = {'echo': 'true', 'limit': 20}
+        if marker:
+            params['marker'] = marker
+        page = requests.get(url, params=params, headers=hdrs).json()
+        if not page['messages']:
+            break
+        listed += [m['body'] for m in page['messages']]
+        marker = page['links'][0]['href'].split('marker=')[1]
+    assert listed == list(range(20))
+
+
+def test_gc_command_runs_once_and_reports(service):
+    done = subprocess.run(
+        [sys.executable, '-m', 'zaqar_lite.cli', 'gc', '--config-file',
+         str(service.conf_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert set(eval(done.stdout.strip().replace('null', 'None'))) >= \
+        {'messages', 'claims'}
+
+
+def test_acknowledged_posts_survive_kill_9_of_every_process(tmp_path):
+    service = Service(service_conf(tmp_path))
+    service.start()
+    hdrs = headers('durable')
+    url = f'{service.url}/v2/queues/d/messages'
+    acknowledged = []
+    for n in range(30):
+        resp = requests.post(url, json={'messages': [{'body': n}]},
+                             headers=hdrs)
+        assert resp.status_code == 201
+        acknowledged.append(resp.json()['resources'][0].rsplit('/', 1)[1])
+    service.kill_all()
+    service.start()
+    try:
+        found = requests.get(url, params={'ids': ','.join(acknowledged[:20])},
+                             headers=hdrs).json()['messages']
+        found += requests.get(url, params={'ids': ','.join(acknowledged[20:])},
+                              headers=hdrs).json()['messages']
+        assert sorted(m['id'] for m in found) == sorted(acknowledged)
+    finally:
+        service.stop()
+
+
+def test_bad_configuration_stops_the_server_loudly(tmp_path):
+    conf = tmp_path / 'zaqar.conf'
+    conf.write_text('[drivers]\nmessage_store = nosuchstore\n')
+    done = subprocess.run(
+        [sys.executable, '-m', 'zaqar_lite.cli', 'serve', '--config-file',
+         str(conf)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert 'nosuchstore' in done.stderr and 'sqlite' in done.stderr

@@ -1,0 +1,83 @@
+"""python-zaqarclient, unchanged, against a real gunicorn."""
+
+import pytest
+from zaqarclient.transport import errors as client_errors
+
+
+def queue_names(client):
+    queues, _count = client.queues()
+    return [queue.name for queue in queues]
+
+
+def test_queue_lifecycle(client):
+    queue = client.queue('orders', force_create=True)
+    queue.metadata(new_meta={'_default_message_ttl': 120, 'team': 'red'})
+    metadata = queue.metadata(force_reload=True)
+    assert metadata['team'] == 'red'
+    assert metadata['_default_message_ttl'] == 120
+    assert 'orders' in queue_names(client)
+    queue.delete()
+    assert 'orders' not in queue_names(client)
+
+
+def test_post_list_claim_update_release_delete(client):
+    queue = client.queue('work')
+    queue.post([{'body': {'n': n}, 'ttl': 300} for n in range(5)])
+    listed = list(queue.messages(echo=True))
+    assert [m.body['n'] for m in listed] == [0, 1, 2, 3, 4]
+
+    claim = queue.claim(ttl=120, grace=60, limit=2)
+    claimed = list(claim)
+    assert [m.body['n'] for m in claimed] == [0, 1]
+    claim.update(ttl=300)
+    claimed[0].delete()
+    assert [m.body['n'] for m in queue.messages(echo=True)] == [2, 3, 4]
+
+    claim.delete()
+    assert [m.body['n'] for m in queue.messages(echo=True)] == [1, 2, 3, 4]
+    assert queue.stats['messages']['total'] == 4
+
+
+def test_claimed_message_cannot_be_deleted_without_claim(client):
+    queue = client.queue('guarded')
+    queue.post([{'body': 'x', 'ttl': 300}])
+    claimed = list(queue.claim(ttl=120, grace=60))
+    [message] = list(queue.messages(echo=True, include_claimed=True))
+    assert message.claim_id is None, 'claim ids are shown only to claimers'
+    with pytest.raises(client_errors.ForbiddenError):
+        message.delete()
+    claimed[0].delete()
+    assert queue.stats['messages']['total'] == 0
+
+
+def test_pop_and_delete_by_ids(client):
+    queue = client.queue('popper')
+    queue.post([{'body': n, 'ttl': 300} for n in range(4)])
+    popped = list(queue.pop(2))
+    assert sorted(m.body for m in popped) == [0, 1]
+    remaining = list(queue.messages(echo=True))
+    queue.delete_messages(*[m.id for m in remaining])
+    assert queue.stats['messages']['total'] == 0
+
+
+def test_stats_and_purge(client):
+    queue = client.queue('purged')
+    queue.post([{'body': n, 'ttl': 300} for n in range(3)])
+    list(queue.claim(ttl=120, grace=60, limit=1))
+    stats = queue.stats['messages']
+    assert (stats['claimed'], stats['free'], stats['total']) == (1, 2, 3)
+    queue.purge(resource_types=['messages'])
+    assert queue.stats['messages']['total'] == 0
+    assert queue.exists()
+
+
+def test_projects_do_not_see_each_other(service, client):
+    from zaqarclient.queues.v2 import client as zaqar
+
+    client.queue('mine').post([{'body': 'secret', 'ttl': 300}])
+    other = zaqar.Client(service.url, version=2, conf={
+        'auth_opts': {'backend': 'noauth',
+                      'options': {'os_project_id': 'someone-else'}}})
+    assert 'mine' not in queue_names(other)
+    assert list(other.queue('mine', auto_create=False).messages(
+        echo=True)) == []
