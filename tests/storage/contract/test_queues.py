@@ -120,3 +120,36 @@ def test_stats_of_empty_queue_have_no_edges(queues):
     queues.create('q', project='p')
     stats = queues.stats('q', project='p')['messages']
     assert stats == {'free': 0, 'claimed': 0, 'delayed': 0, 'total': 0}
+
+
+def counts(queues, name='q'):
+    stats = queues.stats(name, project='p')['messages']
+    return tuple(stats[k] for k in ('free', 'claimed', 'delayed', 'total'))
+
+
+def test_stats_follow_every_change(driver, queues, messages, claims):
+    from tests.conftest import wait_for
+
+    queues.create('q', metadata={'_max_claim_count': 1,
+                                 '_dead_letter_queue': 'dlq'}, project='p')
+    ids = messages.post('q', [{'body': i, 'ttl': 60} for i in range(6)]
+                        + [{'body': 'short', 'ttl': 1}], 'c', project='p')
+    claim_id, held = claims.create('q', {'ttl': 60, 'grace': 60},
+                                   project='p', limit=3)
+    assert counts(queues) == (4, 3, 0, 7)
+    messages.delete('q', held[0]['id'], project='p', claim=claim_id)
+    assert counts(queues) == (4, 2, 0, 6)
+    messages.pop('q', 1, project='p')
+    assert counts(queues) == (3, 2, 0, 5)
+    claims.delete('q', claim_id, project='p')
+    assert counts(queues) == (5, 0, 0, 5)
+    wait_for(lambda: counts(queues)[3] == 4, what='expiry')
+    driver.gc()
+    assert counts(queues) == (4, 0, 0, 4)
+    # Claimed once already: the next claim moves them to the dead letters.
+    last_claim, held = claims.create('q', {'ttl': 60, 'grace': 60},
+                                     project='p', limit=10)
+    assert counts(queues) == (0, 2, 0, 2)
+    assert counts(queues, 'dlq') == (2, 0, 0, 2)
+    messages.bulk_delete('q', ids, project='p', claim_ids=[last_claim])
+    assert counts(queues) == (0, 0, 0, 0)

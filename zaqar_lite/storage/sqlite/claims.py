@@ -48,8 +48,9 @@ class ClaimController(base.Claim):
                 return None, []
             conn.execute(
                 'INSERT INTO claims (id, project, queue, ttl, grace, created, '
-                'expires) VALUES (?, ?, ?, ?, ?, ?, ?)',
-                (claim_id, scope(project), queue, ttl, grace, now, now + ttl))
+                'expires, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                (claim_id, scope(project), queue, ttl, grace, now, now + ttl,
+                 len(rows)))
             _hold(conn, rows, claim_id, now + ttl, grace, increment=True)
             held = _held_rows(conn, claim_id, now)
         return claim_id, [sqlite_messages.to_message(row, now)
@@ -108,7 +109,8 @@ def _take(conn, queue, project, meta, now, limit):
             break
         for row in rows:
             if dead_letter and max_claims and row['claim_count'] >= max_claims:
-                _dead_letter(conn, row, dead_letter, project, meta, now)
+                _dead_letter(conn, row, queue, dead_letter, project, meta,
+                             now)
             else:
                 taken.append(row)
         if len(rows) < wanted:
@@ -116,17 +118,18 @@ def _take(conn, queue, project, meta, now, limit):
     return taken
 
 
-def _dead_letter(conn, row, dead_letter, project, meta, now):
+def _dead_letter(conn, row, queue, dead_letter, project, meta, now):
     """Move a message to the dead-letter queue, unclaimed, as a new post."""
     create_queue(conn, dead_letter, project)
     ttl = int(meta.get('_dead_letter_queue_messages_ttl') or row['ttl'])
-    sqlite_messages.delete_rows(conn, [row['seq']])
+    sqlite_messages.delete_rows(conn, queue, project, [row])
     conn.execute(
         'INSERT INTO messages (id, project, queue, body, client_uuid, created, '
         'ttl, expires, delay, available_at, claim_count) '
         'SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?',
         (row['id'], scope(project), dead_letter, row['body'],
          row['client_uuid'], now, ttl, now + ttl, now, row['claim_count']))
+    sqlite_messages.count_messages(conn, dead_letter, project, 1)
 
 
 def _hold(conn, rows, claim_id, until, grace, increment):

@@ -52,6 +52,14 @@ class DataDriver(base.DataDriverBase):
                 '(SELECT id FROM claims WHERE expires <= ?)', (now,)).rowcount
             claims = conn.execute('DELETE FROM claims WHERE expires <= ?',
                                   (now,)).rowcount
+            expired = conn.execute(
+                'SELECT project, queue, count(*) AS n FROM messages '
+                'INDEXED BY messages_expiring '
+                'WHERE expires <= ? GROUP BY project, queue', (now,)).fetchall()
+            conn.executemany(
+                'UPDATE queues SET messages = messages - ? '
+                'WHERE project = ? AND name = ?',
+                [(row['n'], row['project'], row['queue']) for row in expired])
             messages = conn.execute('DELETE FROM messages WHERE expires <= ?',
                                     (now,)).rowcount
         return {'messages': messages, 'claims': claims, 'released': released}

@@ -1,5 +1,6 @@
 """Messages of the SQLite store."""
 
+import collections
 import json
 import time
 import uuid
@@ -44,10 +45,24 @@ def available_rows(conn, queue, project, now, limit):
         (scope(project), queue, now, now, limit)).fetchall()
 
 
-def delete_rows(conn, seqs):
-    """Delete messages by seq."""
+def delete_rows(conn, queue, project, rows):
+    """Delete message rows of one queue, keeping the counters right."""
+    if not rows:
+        return
     conn.executemany('DELETE FROM messages WHERE seq = ?',
-                     [(seq,) for seq in seqs])
+                     [(row['seq'],) for row in rows])
+    count_messages(conn, queue, project, -len(rows))
+    released = collections.Counter(row['claim_id'] for row in rows
+                                   if row['claim_id'] is not None)
+    conn.executemany('UPDATE claims SET held = held - ? WHERE id = ?',
+                     [(n, claim_id) for claim_id, n in released.items()])
+
+
+def count_messages(conn, queue, project, delta):
+    """Add ``delta`` to the queue's message counter."""
+    conn.execute('UPDATE queues SET messages = messages + ? '
+                 'WHERE project = ? AND name = ?',
+                 (delta, scope(project), queue))
 
 
 class MessageController(base.Message):
@@ -147,6 +162,7 @@ class MessageController(base.Message):
                 'INSERT INTO messages (id, project, queue, body, client_uuid, '
                 'created, ttl, expires, delay, available_at) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
+            count_messages(conn, queue, project, len(rows))
         return [row[0] for row in rows]
 
     def delete(self, queue, message_id, project=None, claim=None):
@@ -156,7 +172,7 @@ class MessageController(base.Message):
             if row is None:
                 return
             _check_claim(row, claim, now)
-            delete_rows(conn, [row['seq']])
+            delete_rows(conn, queue, project, [row])
 
     def bulk_delete(self, queue, message_ids, project=None, claim_ids=None):
         now = time.time()
@@ -168,13 +184,13 @@ class MessageController(base.Message):
                 message = to_message(row, now)
                 if message['claim_id'] and message['claim_id'] not in allowed:
                     raise errors.MessageIsClaimed(row['id'])
-            delete_rows(conn, [row['seq'] for row in rows])
+            delete_rows(conn, queue, project, rows)
 
     def pop(self, queue, limit, project=None):
         now = time.time()
         with self.db.write() as conn:
             rows = available_rows(conn, queue, project, now, limit)
-            delete_rows(conn, [row['seq'] for row in rows])
+            delete_rows(conn, queue, project, rows)
         return [to_message(row, now)
                 for row in sorted(rows, key=lambda r: r['seq'])]
 

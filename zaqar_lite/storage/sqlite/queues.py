@@ -125,23 +125,27 @@ def _queue(row, detailed):
 
 
 def _counts(conn, name, project, now):
-    # Each count walks one index and reads no table row.  A live claim
-    # keeps its messages alive, so claimed messages need no expiry check.
-    params = (scope(project), name, now)
-    total = conn.execute(
+    # Counters and short index ranges only: the cost does not grow with
+    # depth or with the number of claimed messages.
+    params = (scope(project), name)
+    rows = conn.execute('SELECT messages FROM queues WHERE project = ? AND '
+                        'name = ?', params).fetchone()['messages']
+    expired = conn.execute(
         'SELECT count(*) FROM messages INDEXED BY messages_by_expiry '
-        'WHERE project = ? AND queue = ? AND expires > ?', params).fetchone()[0]
-    held = conn.execute(
-        'SELECT count(*) FROM messages INDEXED BY messages_available '
-        'WHERE project = ? AND queue = ? AND available_at > ? '
-        'AND expires > ?', (*params, now)).fetchone()[0]
+        'WHERE project = ? AND queue = ? AND expires <= ?',
+        (*params, now)).fetchone()[0]
     claimed = conn.execute(
-        'SELECT count(*) FROM messages INDEXED BY messages_claimed '
-        'WHERE project = ? AND queue = ? AND claim_id IS NOT NULL '
-        'AND available_at > ?', params).fetchone()[0]
-    delayed = held - claimed
+        'SELECT coalesce(sum(held), 0) FROM claims INDEXED BY claims_by_queue '
+        'WHERE project = ? AND queue = ? AND expires > ?',
+        (*params, now)).fetchone()[0]
+    delayed = conn.execute(
+        'SELECT count(*) FROM messages INDEXED BY messages_delayed '
+        'WHERE project = ? AND queue = ? AND claim_id IS NULL '
+        'AND available_at > ? AND expires > ?', (*params, now, now)
+    ).fetchone()[0]
+    total = rows - expired
     return {'claimed': claimed, 'delayed': delayed,
-            'free': total - held, 'total': total}
+            'free': total - claimed - delayed, 'total': total}
 
 
 def _edge(conn, name, project, now, order):

@@ -9,6 +9,11 @@
 * ``claim_id``: the claim that last took it, live while
   ``available_at`` is in the future.
 
+Counters keep stats cheap at any depth: ``queues.messages`` counts the
+queue's message rows (expired ones included until gc removes them) and
+``claims.held`` the messages a claim holds.  Every write that adds or
+removes a message row updates them in the same transaction.
+
 Every request-path query has an index: listings walk
 ``messages_unclaimed`` (posting order of never-claimed or released
 messages), claims walk ``messages_available`` (availability order), and
@@ -21,6 +26,7 @@ TABLES = (
         name TEXT NOT NULL,
         metadata TEXT NOT NULL,
         created REAL NOT NULL,
+        messages INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (project, name)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS messages (
@@ -45,7 +51,8 @@ TABLES = (
         ttl INTEGER NOT NULL,
         grace INTEGER NOT NULL,
         created REAL NOT NULL,
-        expires REAL NOT NULL
+        expires REAL NOT NULL,
+        held INTEGER NOT NULL
     ) WITHOUT ROWID""",
 )
 
@@ -64,7 +71,11 @@ INDEXES = (
         ON messages (claim_id) WHERE claim_id IS NOT NULL""",
     """CREATE INDEX IF NOT EXISTS messages_expiring ON messages (expires)""",
     """CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires)""",
-    """CREATE INDEX IF NOT EXISTS claims_by_queue ON claims (project, queue)""",
+    """CREATE INDEX IF NOT EXISTS claims_by_queue
+        ON claims (project, queue, expires)""",
+    """CREATE INDEX IF NOT EXISTS messages_delayed
+        ON messages (project, queue, available_at, expires)
+        WHERE claim_id IS NULL""",
 )
 
 STATEMENTS = TABLES + INDEXES
