@@ -95,19 +95,25 @@ def lister(endpoint, queue, _batch, seconds, _):
     return len(latencies) * 10, latencies
 
 
-def timed_requests(endpoint, queue, method, path, count, body=None):
-    """Latencies of ``count`` sequential identical requests."""
+def timed_requests(endpoint, queues, method, path, count, body=None):
+    """Latencies of ``count`` identical requests to each queue.
+
+    Requests alternate between the queues, so drift in the machine's load
+    affects every queue alike and the figures compare fairly.
+    """
     session, hdrs = requests.Session(), headers()
-    latencies = []
+    latencies = {queue: [] for queue in queues}
     for _ in range(count):
-        start = time.perf_counter()
-        resp = session.request(method, f'{endpoint}/v2/queues/{queue}{path}',
-                               json=body, headers=hdrs)
-        latencies.append(time.perf_counter() - start)
-        resp.raise_for_status()
-        if method == 'POST' and resp.status_code == 201:
-            claim = resp.headers['Location']
-            session.delete(endpoint + claim, headers=hdrs)
+        for queue in queues:
+            start = time.perf_counter()
+            resp = session.request(method,
+                                   f'{endpoint}/v2/queues/{queue}{path}',
+                                   json=body, headers=hdrs)
+            latencies[queue].append(time.perf_counter() - start)
+            resp.raise_for_status()
+            if method == 'POST' and resp.status_code == 201:
+                session.delete(endpoint + resp.headers['Location'],
+                               headers=hdrs)
     return latencies
 
 
@@ -205,43 +211,45 @@ def throughput(endpoint, args):
     return results
 
 
-def depth(endpoint, driver, args):
+def compare(endpoint, queues, labels, operations, samples):
+    """Time each operation on each queue; print figures and p50 ratios."""
     results = {}
-    for count in (1000, args.deep):
-        queue = f'depth{count}'
+    for name, method, path, body in operations:
+        latencies = timed_requests(endpoint, queues, method, path, samples,
+                                   body)
+        figures = [report(f'{name} ({label})', len(lats) / sum(lats), lats,
+                          'req/s')
+                   for label, lats in zip(labels, latencies.values())]
+        ratio = figures[1]['p50_ms'] / figures[0]['p50_ms']
+        print(f'  {name} p50 ratio {labels[1]} / {labels[0]}: {ratio:.2f}',
+              flush=True)
+        results[name] = figures + [ratio]
+    return results
+
+
+CLAIM = ('claim 10', 'POST', '/claims?limit=10', {'ttl': 300, 'grace': 60})
+LIST = ('list 10', 'GET', '/messages?limit=10&echo=true', None)
+STATS = ('stats', 'GET', '/stats', None)
+
+
+def depth(endpoint, driver, args):
+    queues = ['depth1000', f'depth{args.deep}']
+    for queue, count in zip(queues, (1000, args.deep)):
         started = time.monotonic()
         fill(driver, queue, count)
         print(f'  filled {queue} with {count} messages in '
               f'{time.monotonic() - started:.1f} s', flush=True)
-        lats = timed_requests(endpoint, queue, 'POST', '/claims?limit=10',
-                              args.samples, {'ttl': 300, 'grace': 60})
-        results[f'claim@{count}'] = report(
-            f'claim 10 at depth {count}', len(lats) / sum(lats), lats, 'req/s')
-    ratio = (results[f'claim@{args.deep}']['p50_ms']
-             / results['claim@1000']['p50_ms'])
-    print(f'  p50 ratio depth {args.deep} / 1000: {ratio:.2f}', flush=True)
-    return results
+    return compare(endpoint, queues, ['depth 1000', f'depth {args.deep}'],
+                   [CLAIM], args.samples)
 
 
 def backlog(endpoint, driver, args):
-    results = {}
-    for label, held in (('no backlog', 0), ('10k claimed', 10000)):
-        queue = f'backlog{held}'
+    queues = ['backlog0', 'backlog10000']
+    for queue, held in zip(queues, (0, 10000)):
         fill(driver, queue, held + 1000)
         claim_backlog(driver, queue, held)
-        for name, method, path, body in (
-                ('claim', 'POST', '/claims?limit=10', {'ttl': 300}),
-                ('list', 'GET', '/messages?limit=10&echo=true', None),
-                ('stats', 'GET', '/stats', None)):
-            lats = timed_requests(endpoint, queue, method, path,
-                                  args.samples, body)
-            results[f'{name}/{label}'] = report(
-                f'{name} ({label})', len(lats) / sum(lats), lats, 'req/s')
-    for name in ('claim', 'list', 'stats'):
-        ratio = (results[f'{name}/10k claimed']['p50_ms']
-                 / results[f'{name}/no backlog']['p50_ms'])
-        print(f'  {name} p50 ratio 10k claimed / none: {ratio:.2f}')
-    return results
+    return compare(endpoint, queues, ['no backlog', '10k claimed'],
+                   [CLAIM, LIST, STATS], args.samples)
 
 
 def main(argv=None):
