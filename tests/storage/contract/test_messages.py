@@ -180,3 +180,9 @@ def test_messages_are_isolated_by_project(queues, messages, queue):
     messages.bulk_delete('q', [mid], project='other')
     assert messages.pop('q', 5, project='other') == []
     assert messages.get('q', mid, project='p')['body'] == 'secret'
+
+
+@pytest.mark.parametrize('marker', ['abc', '-1', '99999999999999999999999'])
+def test_foreign_markers_are_refused(messages, queue, marker):
+    with pytest.raises(errors.ValidationError):
+        page(messages.list('q', project='p', marker=marker))

@@ -153,3 +153,10 @@ def test_stats_follow_every_change(driver, queues, messages, claims):
     assert counts(queues, 'dlq') == (2, 0, 0, 2)
     messages.bulk_delete('q', ids, project='p', claim_ids=[last_claim])
     assert counts(queues) == (0, 0, 0, 0)
+
+
+def test_metadata_filter_accepts_any_key(queues):
+    queues.create('odd', metadata={'a"b\\c$.d': 'x'}, project='p')
+    assert names(queues.list(project='p', kfilter={'a"b\\c$.d': 'x'})) == \
+        ['odd']
+    assert names(queues.list(project='p', kfilter={'a': 'x'})) == []

@@ -50,6 +50,8 @@ def test_no_statement_scans_a_table(tmp_path):
     statements = []
     driver.db.connection().set_trace_callback(statements.append)
     exercise(driver)
+    # json_each walks one row's metadata document, not a table.
     scans = [(sql, detail) for sql, detail in plans(driver, statements)
-             if detail.startswith('SCAN') and 'CONSTANT' not in detail]
+             if detail.startswith('SCAN') and 'CONSTANT' not in detail
+             and 'VIRTUAL TABLE' not in detail]
     assert scans == []

@@ -11,6 +11,7 @@ from zaqar_lite.storage.sqlite.queues import scope
 from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
 
 _LIVE = 'project = ? AND queue = ? AND expires > ?'
+SEQ_MAX = 2 ** 63 - 1  # SQLite's largest integer
 
 
 def to_message(row, now) -> dict:
@@ -29,11 +30,14 @@ def parse_marker(marker) -> int:
     if marker in (None, ''):
         return 0
     try:
-        return int(marker)
+        seq = int(marker)
     except (TypeError, ValueError):
+        seq = -1
+    if not 0 <= seq <= SEQ_MAX:
         raise errors.ValidationError(
             f'The marker {marker!r} is not one this service issued.',
-            title='Invalid parameter') from None
+            title='Invalid parameter')
+    return seq
 
 
 def available_rows(conn, queue, project, now, limit):

@@ -12,11 +12,6 @@ def scope(project):
     return project or ''
 
 
-def metadata_path(key: str) -> str:
-    """The JSON path of a top-level metadata key."""
-    return '$."' + key + '"'
-
-
 class QueueController(base.Queue):
 
     @property
@@ -28,11 +23,9 @@ class QueueController(base.Queue):
         sql = 'SELECT name, metadata FROM queues WHERE project = ? AND name > ?'
         params = [scope(project), marker or '']
         for key, value in (kfilter or {}).items():
-            if '"' in key:
-                sql += ' AND 0'
-                continue
-            sql += ' AND json_extract(metadata, ?) = ?'
-            params += [metadata_path(key), value]
+            sql += (' AND EXISTS (SELECT 1 FROM json_each(metadata) '
+                    'WHERE key = ? AND value = ?)')
+            params += [key, value]
         if name:
             sql += ' AND instr(name, ?) > 0'
             params.append(name)
