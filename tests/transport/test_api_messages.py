@@ -249,3 +249,11 @@ def test_bulk_delete_needs_the_claim_of_claimed_messages(client, headers,
                                           'claim_ids': claim})
     assert resp.status_code == 204
     assert api.bodies('q', include_claimed='true') == []
+
+
+@pytest.mark.parametrize('marker', ['abc', '99999999999999999999999'])
+def test_foreign_marker_is_a_400(api, marker):
+    api.post('q', {'body': 1})
+    resp = api.list('q', marker=marker)
+    assert resp.status_code == 400
+    assert resp.json['title'] == 'Invalid parameter'

@@ -239,3 +239,14 @@ def test_purge_messages_keeps_queue_and_metadata(client, headers, api):
     assert api.bodies('q', include_claimed='true') == []
     assert client.simulate_get('/v2/queues/q', headers=headers) \
         .json['team'] == 'red'
+
+
+def test_odd_filter_keys_and_huge_limits_are_client_errors_at_most(
+        client, headers):
+    put(client, headers, 'q')
+    resp = client.simulate_get('/v2/queues', headers=headers,
+                               query_string='a%22b%5Cc=1')
+    assert resp.status_code == 200 and resp.json['queues'] == []
+    resp = client.simulate_get('/v2/queues', headers=headers,
+                               params={'limit': '9' * 30})
+    assert resp.status_code == 400
