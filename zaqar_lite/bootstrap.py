@@ -37,6 +37,14 @@ def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
     return group.uri, options
 
 
+def _subscriptions(driver):
+    """The driver's subscription controller, or None where it has none."""
+    try:
+        return driver.subscription_controller
+    except NotImplementedError:
+        return None
+
+
 class Bootstrap:
     """Builds the service's parts from ``conf`` lazily, each once."""
 
@@ -54,9 +62,31 @@ class Bootstrap:
     @functools.cached_property
     def pipelines(self) -> Pipelines:
         driver = self.data_driver
-        return Pipelines(queue=Pipeline([], driver.queue_controller),
-                         message=Pipeline([], driver.message_controller),
-                         claim=Pipeline([], driver.claim_controller))
+        self._refuse_unavailable_pipelines()
+        message_kwargs = {
+            'subscription_controller': _subscriptions(driver),
+            'max_notifier_workers': self.conf.notification.max_notifier_workers,
+            'require_confirmation': self.conf.notification.require_confirmation,
+            'queue_controller': driver.queue_controller}
+        return Pipelines(
+            queue=Pipeline(self._stages('queue'), driver.queue_controller),
+            message=Pipeline(self._stages('message', **message_kwargs),
+                             driver.message_controller),
+            claim=Pipeline(self._stages('claim'), driver.claim_controller))
+
+    def _stages(self, resource, **zaqar_kwargs):
+        """The configured stages of one resource's pipeline."""
+        return plugins.load_stages(
+            f'[storage] {resource}_pipeline',
+            self.conf.storage[f'{resource}_pipeline'], zaqar_kwargs,
+            {'conf': self.conf, 'driver': self.data_driver})
+
+    def _refuse_unavailable_pipelines(self):
+        for resource in ('subscription', 'topic'):
+            if self.conf.storage[f'{resource}_pipeline']:
+                raise errors.ConfigurationError(
+                    f'[storage] {resource}_pipeline: {resource}s are not '
+                    f'available yet, so their pipeline cannot have stages')
 
     @functools.cached_property
     def app(self):

@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 def serve(conf) -> int:
     from zaqar_lite.transport.wsgi.server import Server
 
-    Bootstrap(conf).app  # fail here, loudly, before any worker starts
+    # Build everything once to fail here, loudly, before any worker starts;
+    # each worker then builds its own after the fork.
+    check = Bootstrap(conf)
+    check.app
+    check.close()
     Server(conf).run()
     return 0
 

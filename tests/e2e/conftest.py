@@ -15,8 +15,9 @@ from tests.conftest import free_port, wait_for, write_conf
 class Service:
     """A ``zaqar-lite serve`` process on a loopback port."""
 
-    def __init__(self, conf_path):
+    def __init__(self, conf_path, env=None):
         self.conf_path = conf_path
+        self.env = {**os.environ, **(env or {})}
         self.proc = None
 
     def start(self):
@@ -24,7 +25,7 @@ class Service:
             [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
              '--config-file', str(self.conf_path)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True, env=self.env)
         wait_for(self.is_up, timeout=60, what='gunicorn to answer /v2/ping')
 
     def is_up(self):
@@ -62,13 +63,17 @@ class Service:
                 self.kill_all()
 
 
-def service_conf(folder, workers=2):
-    return write_conf(folder / 'zaqar.conf', {
+def service_conf(folder, workers=2, **sections):
+    """A zaqar.conf for a server in ``folder``; ``sections`` add to it."""
+    base = {
         'drivers:transport:wsgi': {'bind': '127.0.0.1', 'port': free_port(),
                                    'workers': workers},
         'drivers:message_store:sqlite': {'uri': f'sqlite:///{folder}/e2e.db'},
         'storage': {'gc_interval': 1},
-    })
+    }
+    for section, options in sections.items():
+        base.setdefault(section, {}).update(options)
+    return write_conf(folder / 'zaqar.conf', base)
 
 
 @pytest.fixture(scope='session')
