@@ -35,6 +35,8 @@ held by a live claim.  A claim is exclusive: no message is ever in two live
 claims, and delayed or expired messages are never claimed.
 """
 
+from __future__ import annotations
+
 import abc
 
 DEFAULT_QUEUES_PER_PAGE = 10

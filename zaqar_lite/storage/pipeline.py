@@ -31,8 +31,10 @@ class Pipeline:
         if not chain:
             raise AttributeError(
                 f'no stage nor the controller implements {method!r}')
-        call = functools.partial(_call_chain, chain)
-        # Resolve each method's chain once.
+        # Resolve each method's chain once; with no stage hooking it, the
+        # controller's own bound method is called directly, at no cost.
+        call = chain[0] if len(chain) == 1 else functools.partial(
+            _call_chain, chain)
         setattr(self, method, call)
         return call
 
