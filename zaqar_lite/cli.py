@@ -1,7 +1,8 @@
-"""The ``zaqar-lite`` command: serve, gc.
+"""The ``zaqar-lite`` command: serve, gc, pipe.
 
     zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
     zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
+    zaqar-lite pipe in|out ...                    bridge directories and queues
 """
 
 import argparse
@@ -12,6 +13,7 @@ import sys
 from zaqar_lite import conf as zconf
 from zaqar_lite import errors
 from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.filer import cli as pipe_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         'gc', parents=[common], help='collect garbage once',
         description='Remove expired messages and claims from the message '
                     'store once, print what was removed, and exit.')
+    pipe_cli.add_parsers(commands)
     return parser
 
 
@@ -65,6 +68,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format='%(asctime)s %(process)d %(levelname)s '
                                '%(name)s: %(message)s')
+    if args.command == 'pipe':
+        return pipe_cli.run(args)
     try:
         conf = zconf.load(args.config_file)
         return COMMANDS[args.command](conf)
