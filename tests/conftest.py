@@ -47,3 +47,14 @@ def wait_for(predicate, timeout=30.0, interval=0.05, what='condition'):
             return value
         time.sleep(interval)
     raise AssertionError(f'timed out after {timeout}s waiting for {what}')
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory):
+    """A redis-server for the whole run (one per xdist worker)."""
+    from tests.engines.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp('redis'))
+    server.start()
+    yield server
+    server.stop()

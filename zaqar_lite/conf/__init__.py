@@ -7,10 +7,11 @@ configuration from a file, as ``zaqar-lite`` and the tests do.
 
 from oslo_config import cfg
 
-from zaqar_lite.conf import (default, drivers, notification, sqlite, storage,
-                             transport, wsgi)
+from zaqar_lite.conf import (default, drivers, notification, redis, sqlite,
+                             storage, transport, wsgi)
 
-MODULES = (default, drivers, wsgi, sqlite, storage, transport, notification)
+MODULES = (default, drivers, wsgi, sqlite, redis, storage, transport,
+           notification)
 
 
 def register(conf: cfg.ConfigOpts) -> cfg.ConfigOpts:

@@ -1,9 +1,11 @@
 """The drivers the contract suite runs against, one param each.
 
 A later driver joins the suite by adding a factory to ``FACTORIES``: a
-function of ``tmp_path`` returning the ``(name, uri, options)`` a driver is
+function of ``tmp_path`` and the pytest request returning the ``(name, uri, options)`` a driver is
 built from, so other processes can build the same driver again.
 """
+
+import uuid
 
 import pytest
 
@@ -15,7 +17,15 @@ def sqlite_settings(tmp_path):
         'busy_timeout': 10.0, 'synchronous': 'NORMAL'}
 
 
-FACTORIES = {'sqlite': sqlite_settings}
+def redis_settings(tmp_path, request):
+    # One server for the run; a key prefix of its own isolates each test.
+    server = request.getfixturevalue('redis_server')
+    return 'redis', server.uri, {'key_prefix': f'test-{uuid.uuid4().hex}',
+                                 'socket_timeout': 5.0}
+
+
+FACTORIES = {'sqlite': lambda tmp_path, request: sqlite_settings(tmp_path),
+             'redis': redis_settings}
 
 
 def build_driver(name, uri, options):
@@ -26,7 +36,7 @@ def build_driver(name, uri, options):
 
 @pytest.fixture(params=sorted(FACTORIES))
 def driver_settings(request, tmp_path):
-    return FACTORIES[request.param](tmp_path)
+    return FACTORIES[request.param](tmp_path, request)
 
 
 @pytest.fixture

@@ -106,7 +106,8 @@ def test_expired_messages_vanish_at_once_and_gc_removes_them(
              what='expiry')
     with pytest.raises(errors.MessageDoesNotExist):
         messages.get('q', mid, project='p')
-    assert driver.gc()['messages'] >= 1
+    # Reads may already have removed it; gc removes whatever is left.
+    assert set(driver.gc()) >= {'messages', 'claims'}
     assert bodies(messages.list('q', project='p', echo=True)) == ['long']
 
 

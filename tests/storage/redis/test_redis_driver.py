@@ -1,0 +1,89 @@
+"""Redis-only behaviour: URIs, start-up errors, durability across restarts."""
+
+import pytest
+
+from tests.engines.redis_server import RedisServer
+from tests.conftest import free_port
+from zaqar_lite import errors
+from zaqar_lite.storage.redis.connection import client_from_uri
+from zaqar_lite.storage.redis.driver import DataDriver
+from zaqar_lite.storage.utils import page
+
+
+@pytest.mark.parametrize('uri, db', [
+    ('redis://127.0.0.1:6379', 0),
+    ('redis://127.0.0.1:6379/3', 3),
+    ('redis://127.0.0.1:6379?dbid=4', 4),
+])
+def test_database_number_from_path_or_dbid(uri, db):
+    client = client_from_uri(uri, {})
+    assert client.connection_pool.connection_kwargs['db'] == db
+
+
+def test_unix_socket_uri():
+    client = client_from_uri('unix:///run/redis.sock?db=2', {})
+    kwargs = client.connection_pool.connection_kwargs
+    assert kwargs['path'] == '/run/redis.sock' and kwargs['db'] == 2
+
+
+def test_sentinel_uri_names_every_sentinel():
+    client = client_from_uri('redis://10.0.0.1:26379,10.0.0.2?master=main',
+                             {})
+    sentinels = client.connection_pool.sentinel_manager.sentinels
+    assert [(s.connection_pool.connection_kwargs['host'],
+             s.connection_pool.connection_kwargs['port'])
+            for s in sentinels] == [('10.0.0.1', 26379), ('10.0.0.2', 26379)]
+    assert client.connection_pool.service_name == 'main'
+
+
+@pytest.mark.parametrize('uri', ['http://127.0.0.1', 'redis://h:1/x'])
+def test_malformed_uri_is_a_configuration_error(uri):
+    with pytest.raises(errors.ConfigurationError):
+        client_from_uri(uri, {})
+
+
+def test_unreachable_redis_fails_at_start_up():
+    with pytest.raises(errors.ConfigurationError, match='cannot be reached'):
+        DataDriver(f'redis://127.0.0.1:{free_port()}/0',
+                   {'socket_timeout': 0.5})
+
+
+def test_lost_connection_is_storage_unavailable(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    driver = DataDriver(server.uri, {'socket_timeout': 0.5})
+    server.kill()
+    with pytest.raises(errors.StorageUnavailable):
+        driver.queue_controller.create('q', project='p')
+    assert not driver.is_alive()
+
+
+def test_acknowledged_messages_survive_a_redis_crash_with_aof(tmp_path):
+    server = RedisServer(tmp_path, appendonly=True)
+    server.start()
+    try:
+        driver = DataDriver(server.uri, {})
+        driver.queue_controller.create('q', project='p')
+        acknowledged = []
+        for n in range(50):
+            acknowledged += driver.message_controller.post(
+                'q', [{'body': n, 'ttl': 600}], 'c', project='p')
+        claim_id, held = driver.claim_controller.create(
+            'q', {'ttl': 600, 'grace': 60}, project='p', limit=5)
+        server.kill()
+        server.start()
+        restarted = DataDriver(server.uri, {})
+        found, marker = [], None
+        while True:
+            items, marker = page(restarted.message_controller.list(
+                'q', project='p', echo=True, include_claimed=True,
+                marker=marker, limit=20))
+            if not items:
+                break
+            found += [m['id'] for m in items]
+        assert found == acknowledged
+        claim, still_held = restarted.claim_controller.get('q', claim_id,
+                                                           project='p')
+        assert [m['id'] for m in still_held] == [m['id'] for m in held]
+    finally:
+        server.stop()

@@ -1,0 +1,71 @@
+"""The Redis data driver."""
+
+import functools
+
+import redis
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+from zaqar_lite.storage.redis.claims import ClaimController
+from zaqar_lite.storage.redis.connection import client_from_uri
+from zaqar_lite.storage.redis.messages import MessageController
+from zaqar_lite.storage.redis.queues import QueueController
+from zaqar_lite.storage.redis.scripts import Scripts
+
+
+class DataDriver(base.DataDriverBase):
+    """Queues, messages and claims in Redis.
+
+    Args:
+        uri: see the package docstring.
+        options: ``socket_timeout`` (seconds), ``max_connections``,
+            ``key_prefix``.
+
+    Raises:
+        ConfigurationError: the URI is malformed or Redis is unreachable.
+    """
+
+    BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'AOD', 'HIGH_THROUGHPUT')
+
+    def __init__(self, uri, options=None):
+        super().__init__(uri, options)
+        self.client = client_from_uri(uri, self.options)
+        try:
+            self.client.ping()
+        except redis.RedisError as exc:
+            raise errors.ConfigurationError(
+                f'Redis at {uri} cannot be reached: {exc}') from exc
+        self.scripts = Scripts(self.client,
+                               self.options.get('key_prefix', 'zl'))
+
+    @functools.cached_property
+    def queue_controller(self):
+        return QueueController(self)
+
+    @functools.cached_property
+    def message_controller(self):
+        return MessageController(self)
+
+    @functools.cached_property
+    def claim_controller(self):
+        return ClaimController(self)
+
+    def is_alive(self):
+        try:
+            return bool(self.client.ping())
+        except redis.RedisError:
+            return False
+
+    def gc(self):
+        _, scopes = self.scripts.run('queues_all', '', '')
+        totals = {'claims': 0, 'messages': 0}
+        for scope in scopes:
+            project, _, queue = scope.decode().rpartition('/')
+            _, (claims, messages) = self.scripts.run('housekeep', project,
+                                                     queue)
+            totals['claims'] += claims
+            totals['messages'] += messages
+        return totals
+
+    def close(self):
+        self.client.close()

@@ -1,0 +1,90 @@
+-- Shared by every script: prepended to each one before it is loaded.
+-- ARGV[1] key prefix, ARGV[2] project, ARGV[3] queue, ARGV[4] now (seconds);
+-- the script's own arguments follow from ARGV[5].
+
+local PREFIX, PROJECT, QUEUE = ARGV[1], ARGV[2], ARGV[3]
+local NOW = tonumber(ARGV[4])
+
+local function keys_of(project, queue)
+  local base = PREFIX .. ':{' .. project .. '/' .. queue .. '}:'
+  return {
+    meta = base .. 'q',            -- hash: metadata, created, seq
+    seq = base .. 'seq',           -- zset: id by posting sequence
+    avail = base .. 'avail',       -- zset: id by when it may next be claimed
+    exp = base .. 'exp',           -- zset: id by expiry time
+    unclaimed = base .. 'free',    -- zset: id by sequence, not in a live claim
+    msgs = base .. 'msgs',         -- hash: id -> msgpack [client, created, delay]
+    bodies = base .. 'bodies',     -- hash: id -> msgpack body (never read here)
+    mclaim = base .. 'mclaim',     -- hash: id -> claim id
+    mcount = base .. 'mcount',     -- hash: id -> claim count
+    claims = base .. 'claims',     -- zset: claim id by expiry
+    cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
+    cset = function(cid) return base .. 'c:' .. cid end,  -- set of held ids
+    queues = PREFIX .. ':queues:' .. project,            -- zset of names
+    all = PREFIX .. ':all',                              -- zset of project/queue
+  }
+end
+
+local K = keys_of(PROJECT, QUEUE)
+
+local function remove_message(k, id)
+  redis.call('ZREM', k.seq, id)
+  redis.call('ZREM', k.avail, id)
+  redis.call('ZREM', k.exp, id)
+  redis.call('ZREM', k.unclaimed, id)
+  redis.call('HDEL', k.msgs, id)
+  redis.call('HDEL', k.bodies, id)
+  redis.call('HDEL', k.mclaim, id)
+  redis.call('HDEL', k.mcount, id)
+end
+
+-- End a claim; its messages become unclaimed, available at ``available``
+-- (nil: leave their availability, i.e. the claim's expiry).
+local function end_claim(k, cid, available)
+  local held = redis.call('SMEMBERS', k.cset(cid))
+  for _, id in ipairs(held) do
+    if redis.call('HGET', k.mclaim, id) == cid then
+      redis.call('HDEL', k.mclaim, id)
+      redis.call('ZADD', k.unclaimed, redis.call('ZSCORE', k.seq, id), id)
+      if available then redis.call('ZADD', k.avail, available, id) end
+    end
+  end
+  redis.call('DEL', k.cset(cid))
+  redis.call('ZREM', k.claims, cid)
+  redis.call('HDEL', k.cinfo, cid)
+end
+
+-- Release expired claims and remove expired messages, a bounded number at
+-- a time; returns how many of each were handled.
+local function housekeep(k, limit)
+  local claims = redis.call('ZRANGEBYSCORE', k.claims, '-inf', NOW,
+                            'LIMIT', 0, limit)
+  for _, cid in ipairs(claims) do end_claim(k, cid, nil) end
+  local dead = redis.call('ZRANGEBYSCORE', k.exp, '-inf', NOW,
+                          'LIMIT', 0, limit)
+  for _, id in ipairs(dead) do remove_message(k, id) end
+  return {#claims, #dead}
+end
+
+-- A message as the driver decodes it:
+-- {id, record, body, expires, claim id or '', claim count}.
+local function describe(k, id)
+  local claim = redis.call('HGET', k.mclaim, id) or ''
+  if claim ~= '' then
+    local ends = redis.call('ZSCORE', k.claims, claim)
+    if not ends or tonumber(ends) <= NOW then claim = '' end
+  end
+  return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
+          redis.call('ZSCORE', k.exp, id), claim,
+          tonumber(redis.call('HGET', k.mcount, id) or '0')}
+end
+
+local function is_live(k, id)
+  local expires = redis.call('ZSCORE', k.exp, id)
+  return expires and tonumber(expires) > NOW
+end
+
+local function pad(number)
+  local digits = string.format('%d', number)
+  return string.rep('0', 15 - #digits) .. digits
+end

@@ -1,0 +1,4 @@
+-- ARGV[5]: metadata JSON. Returns 0 when the queue does not exist.
+if redis.call('EXISTS', K.meta) == 0 then return 0 end
+redis.call('HSET', K.meta, 'metadata', ARGV[5])
+return 1

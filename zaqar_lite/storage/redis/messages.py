@@ -1,0 +1,103 @@
+"""Messages of the Redis store."""
+
+import secrets
+import time
+
+import msgpack
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+
+SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
+
+
+def to_message(item, now) -> dict:
+    """The contract's message dict for what a script describes."""
+    message_id, record, body, expires, claim_id, claim_count = item
+    _client, created, delay = msgpack.unpackb(record)
+    return {'id': message_id.decode(),
+            'ttl': round(float(expires) - created),
+            'age': int(now - created), 'body': msgpack.unpackb(body),
+            'created': int(created),
+            'claim_id': claim_id.decode() or None,
+            'claim_count': claim_count, 'delay': delay}
+
+
+def parse_marker(marker) -> str:
+    """The sequence a listing marker stands for, as the scripts take it."""
+    if marker in (None, ''):
+        return '0'
+    text = str(marker)
+    if not text.isdigit() or int(text) > SEQ_MAX:
+        raise errors.ValidationError(
+            f'The marker {marker!r} is not one this service issued.',
+            title='Invalid parameter')
+    return text
+
+
+class MessageController(base.Message):
+
+    @property
+    def run(self):
+        return self.driver.scripts.run
+
+    def list(self, queue, project=None, marker=None,
+             limit=base.DEFAULT_MESSAGES_PER_PAGE, echo=False,
+             client_uuid=None, include_claimed=False, include_delayed=False):
+        now, (items, next_marker) = self.run(
+            'message_list', project, queue, parse_marker(marker), limit,
+            '' if echo else str(client_uuid), int(include_claimed),
+            int(include_delayed))
+        yield iter([to_message(item, now) for item in items])
+        yield next_marker.decode() if items else marker
+
+    def first(self, queue, project=None, sort=1):
+        now, item = self.run('message_first', project, queue,
+                             '1' if sort == 1 else '-1')
+        if item is None:
+            raise errors.QueueIsEmpty(queue, project)
+        return to_message(item, now)
+
+    def get(self, queue, message_id, project=None):
+        found = self.bulk_get(queue, [message_id], project=project)
+        if not found:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return found[0]
+
+    def bulk_get(self, queue, message_ids, project=None):
+        now, items = self.run('message_get', project, queue,
+                              *map(str, message_ids))
+        return [to_message(item, now) for item in items]
+
+    def post(self, queue, messages, client_uuid, project=None):
+        now, client, args = time.time(), str(client_uuid), []
+        for message in messages:
+            delay = int(message.get('delay') or 0)
+            args += [secrets.token_hex(8), int(message['ttl']), delay,
+                     msgpack.packb([client, now, delay]),
+                     msgpack.packb(message.get('body'))]
+        _, ids = self.run('message_post', project, queue, *args, now=now)
+        if ids is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        return [message_id.decode() for message_id in ids]
+
+    def delete(self, queue, message_id, project=None, claim=None):
+        _, outcome = self.run('message_delete', project, queue,
+                              str(message_id), claim or '')
+        outcome = outcome.decode()
+        if outcome == 'claimed':
+            raise errors.MessageIsClaimed(message_id)
+        if outcome == 'not-claimed':
+            raise errors.MessageNotClaimed(message_id)
+        if outcome == 'mismatch':
+            raise errors.ClaimDoesNotMatch(message_id)
+
+    def bulk_delete(self, queue, message_ids, project=None, claim_ids=None):
+        _, held = self.run('message_bulk_delete', project, queue,
+                           ','.join(claim_ids or ()), *map(str, message_ids))
+        if held:
+            raise errors.MessageIsClaimed(held.decode())
+
+    def pop(self, queue, limit, project=None):
+        now, items = self.run('message_pop', project, queue, limit)
+        return [to_message(item, now) for item in items]
