@@ -3,12 +3,15 @@
 import urllib.parse
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 from zaqar_lite import errors
 
 DEFAULT_PORT = 6379
 DEFAULT_SENTINEL_PORT = 26379
+RETRIES = 2  # quick retries of a failed command before a request gets 503
 
 
 def client_from_uri(uri: str, options: dict) -> redis.Redis:
@@ -26,7 +29,9 @@ def client_from_uri(uri: str, options: dict) -> redis.Redis:
                 'socket_connect_timeout': float(options.get('socket_timeout',
                                                             5.0)),
                 'max_connections': int(options.get('max_connections', 50)),
-                'health_check_interval': 30}
+                'health_check_interval': 30,
+                'retry': Retry(ExponentialBackoff(cap=0.2, base=0.02),
+                               RETRIES)}
     if parsed.scheme == 'unix':
         return redis.Redis(unix_socket_path=parsed.path,
                            db=int(query.get('db', query.get('dbid', 0))),
