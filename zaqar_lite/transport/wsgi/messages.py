@@ -39,9 +39,10 @@ class Collection(Resource):
     """POST, GET, DELETE /v2/queues/{name}/messages."""
 
     def on_post(self, req, resp, project_id, client_id, queue_name):
-        metadata = self.metadata(queue_name, project_id)
+        stored = self.stored_metadata(queue_name, project_id)
+        metadata = {**self.reserved_defaults(), **(stored or {})}
         messages = self._read_messages(req, metadata)
-        if not self.pipelines.queue.exists(queue_name, project=project_id):
+        if stored is None:  # queues are created by their first post
             self.pipelines.queue.create(queue_name, project=project_id)
         ids = self.pipelines.message.post(queue_name, messages, client_id,
                                           project=project_id)

@@ -31,12 +31,16 @@ class Resource:
                 '_max_claim_count': None,
                 '_enable_encrypt_messages': False}
 
+    def stored_metadata(self, name, project):
+        """The queue's stored metadata, or None when it does not exist."""
+        try:
+            return self.pipelines.queue.get(name, project=project)
+        except errors.QueueDoesNotExist:
+            return None
+
     def metadata(self, name, project) -> dict:
         """Stored metadata with the reserved keys' effective values."""
-        try:
-            stored = self.pipelines.queue.get(name, project=project)
-        except errors.QueueDoesNotExist:
-            stored = {}
+        stored = self.stored_metadata(name, project) or {}
         return {**self.reserved_defaults(), **stored}
 
     def read_metadata(self, req):
