@@ -76,9 +76,18 @@ def service_conf(folder, workers=2, **sections):
     return write_conf(folder / 'zaqar.conf', base)
 
 
-@pytest.fixture(scope='session')
-def service(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('e2e')))
+@pytest.fixture(scope='session', params=['sqlite', 'redis'])
+def service(request, tmp_path_factory):
+    """gunicorn on each store: the same tests run against both."""
+    folder = tmp_path_factory.mktemp(f'e2e-{request.param}')
+    sections = {}
+    if request.param == 'redis':
+        redis_uri = request.getfixturevalue('redis_server').uri
+        sections = {'drivers': {'message_store': 'redis'},
+                    'drivers:message_store:redis': {
+                        'uri': redis_uri,
+                        'key_prefix': f'e2e-{uuid.uuid4().hex[:8]}'}}
+    running = Service(service_conf(folder, **sections))
     running.start()
     yield running
     running.stop()
