@@ -36,6 +36,8 @@ class Server(BaseApplication):
         wsgi = self.conf['drivers:transport:wsgi']
         settings = {'bind': bind_address(wsgi.bind, wsgi.port),
                     'workers': wsgi.workers, 'timeout': wsgi.timeout,
+                    'worker_class': wsgi.worker_class,
+                    'threads': wsgi.threads, 'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite',
                     'when_ready': self._start_gc,
                     'on_exit': lambda _arbiter: self._stop_gc.set()}
