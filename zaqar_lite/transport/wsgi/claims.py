@@ -23,7 +23,7 @@ class ClaimResource(Resource):
             if required:
                 raise errors.ValidationError(
                     'Request body could not be parsed.',
-                    title='Malformed JSON')
+                    title='Invalid request body')
             return {}
         document = utils.parse_json(raw)
         if not isinstance(document, dict):

@@ -32,7 +32,7 @@ def parse_json(raw: bytes):
                               title='Invalid request body') from None
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationError('Request body could not be parsed.',
-                              title='Malformed JSON') from None
+                              title='Invalid request body') from None
 
 
 def document_type_error():
