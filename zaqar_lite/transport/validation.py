@@ -218,4 +218,5 @@ class Validator:
     def _int_field(document, field):
         if field in document and not is_int(document[field]):
             raise ValidationError(
-                f'The value of the "{field}" field must be a int.')
+                f'The value of the "{field}" field must be a int.',
+                title='Invalid request body')
