@@ -133,7 +133,7 @@ def test_claim_extends_a_short_lived_message_to_outlive_the_claim(
 
     resp = client.simulate_get(f'/v2/queues/q/messages/{message_id}',
                                headers=headers)
-    assert resp.json['ttl'] == 360
+    assert resp.json['ttl'] >= 360  # 360 when post and claim share a second
 
 
 def test_claim_on_an_empty_queue_is_204_without_body(put_queue, claim):
