@@ -149,3 +149,33 @@ def test_each_request_gets_its_own_request_id(client):
 
     assert (first.headers['x-openstack-request-id']
             != second.headers['x-openstack-request-id'])
+
+
+def test_form_encoded_body_is_refused(client, headers):
+    resp = client.simulate_put('/v2/queues/q', body='{"a": 1}', headers={
+        **headers, 'Content-Type': 'application/x-www-form-urlencoded'})
+
+    assert resp.status_code == 400
+    assert resp.json == {
+        'title': 'Invalid Content-Type',
+        'description': 'Endpoint does not accept '
+                       '`application/x-www-form-urlencoded` content; '
+                       'currently supported media type is '
+                       '`application/json`; specify proper client-side '
+                       'media type with the "Content-Type" header.'}
+    assert client.simulate_get('/v2/queues', headers=headers) \
+        .json['queues'] == []
+
+
+def test_form_content_type_without_a_body_is_accepted(client, headers):
+    resp = client.simulate_put('/v2/queues/q', headers={
+        **headers, 'Content-Type': 'application/x-www-form-urlencoded'})
+
+    assert resp.status_code == 201
+
+
+def test_options_lists_the_allowed_methods(client, headers):
+    resp = client.simulate_options('/v2/queues', headers=headers)
+
+    assert resp.status_code == 200
+    assert resp.headers['allow'] == 'GET'

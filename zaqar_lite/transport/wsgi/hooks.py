@@ -1,10 +1,11 @@
 """Checks every request passes before a responder runs.
 
 ``RequestChecks`` is Falcon middleware: it tags each response with a
-request id, refuses clients that cannot read JSON, and, for resources that
-serve a project's data, checks ``Client-ID`` and ``X-Project-ID`` and puts
-``project_id`` and ``client_id`` into the responder's parameters.  Queue
-names in the path are validated here too, once for every route.
+request id, refuses form-encoded bodies and clients that cannot read JSON,
+and, for resources that serve a project's data, checks ``Client-ID`` and
+``X-Project-ID`` and puts ``project_id`` and ``client_id`` into the
+responder's parameters.  Queue names in the path are validated here too,
+once for every route.
 """
 
 import uuid
@@ -12,6 +13,8 @@ import uuid
 import falcon
 
 from zaqar_lite.errors import ValidationError
+
+FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
 
 
 class RequestChecks:
@@ -26,6 +29,14 @@ class RequestChecks:
 
     def process_request(self, req, resp):
         resp.set_header('x-openstack-request-id', f'req-{uuid.uuid4()}')
+        if req.content_length is not None and \
+                (req.content_type or '').lower() == FORM_MEDIA_TYPE:
+            # Zaqar refuses form bodies (its bug/1547100), as we do.
+            raise ValidationError(
+                f'Endpoint does not accept `{FORM_MEDIA_TYPE}` content; '
+                'currently supported media type is `application/json`; '
+                'specify proper client-side media type with the '
+                '"Content-Type" header.', title='Invalid Content-Type')
         if not req.client_accepts_json:
             raise falcon.HTTPNotAcceptable(
                 description='Endpoint only serves `application/json`; '
