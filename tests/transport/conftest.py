@@ -15,7 +15,7 @@ import zaqar_lite.conf
 
 
 def build_bootstrap(tmp_path, admin_mode=False):
-    """A ``Bootstrap`` over a fresh SQLite file, configured as in production."""
+    """A ``Bootstrap`` over a fresh SQLite file, configured as production."""
     conf = zaqar_lite.conf.load()
     conf.set_override('uri', f'sqlite:///{tmp_path}/q.db',
                       group='drivers:message_store:sqlite')

@@ -1,4 +1,4 @@
-"""Versions and home documents, ping, health, and the checks on every request."""
+"""Versions and home documents, ping, health, and checks on every request."""
 
 import re
 

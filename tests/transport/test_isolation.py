@@ -86,7 +86,7 @@ def test_other_project_cannot_delete_or_pop_messages(client, alice, bob,
     assert messages_of_a(client, alice) == ids
 
 
-def test_other_project_cannot_claim_messages(client, alice, bob, queue_of_a,
+def test_other_project_cannot_claim_messages(alice, bob, queue_of_a,
                                              claim):
     assert claim('q', headers=bob).status_code == 204
     assert ids_of(claim('q', headers=alice)) == [queue_of_a['free']]

@@ -232,7 +232,7 @@ def test_queue_default_delay_holds_back_posts_without_delay(
     assert ids_of(claim('q')) == [ready]
 
 
-def test_post_has_no_count_limit(post, list_messages):
+def test_post_has_no_count_limit(post):
     resp = post('q', {'messages': [{'body': n} for n in range(25)]})
 
     assert resp.status_code == 201
