@@ -198,6 +198,8 @@ def main(argv=None):
     parser.add_argument('--seconds', type=float, default=10)
     parser.add_argument('--samples', type=int, default=100)
     parser.add_argument('--deep', type=int, default=1_000_000)
+    parser.add_argument('--latency-only', action='store_true',
+                        help='skip the throughput workloads')
     args = parser.parse_args(argv)
     with services(args.zaqar_venv, args.workers) as endpoints:
         figures = {}
@@ -205,8 +207,11 @@ def main(argv=None):
             print(f'{name} ({endpoint}), {args.workers} workers, '
                   f'{args.clients} client processes', flush=True)
             tag = name.split()[0]
-            figures[name] = workloads(endpoint, args, tag)
+            if not args.latency_only:
+                figures[name] = workloads(endpoint, args, tag)
             latency_pairs(endpoint, args, tag)
+        if args.latency_only:
+            return
         print('ratios zaqar-lite / zaqar 23.0.1:')
         lite, zaqar = figures['zaqar-lite'], figures['zaqar 23.0.1']
         for workload in lite:

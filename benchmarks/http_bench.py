@@ -248,10 +248,14 @@ def throughput(endpoint, args):
     return results
 
 
+WARM_UP = 20  # untimed requests per queue before each comparison
+
+
 def compare(endpoint, queues, labels, operations, samples):
     """Time each operation on each queue; print figures and p50 ratios."""
     results = {}
     for name, method, path, body in operations:
+        timed_requests(endpoint, queues, method, path, WARM_UP, body)
         latencies = timed_requests(endpoint, queues, method, path, samples,
                                    body)
         figures = [report(f'{name} ({label})', len(lats) / sum(lats), lats,
