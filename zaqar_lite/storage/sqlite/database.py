@@ -7,6 +7,7 @@ up front, so a read-modify-write (a claim) is atomic across processes.
 """
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import threading
@@ -54,6 +55,11 @@ class Database:
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous.upper()
         self._local = threading.local()
+        # Writers queue on a thread lock and a lock file (one per process)
+        # instead of in SQLite's busy handler, which polls with sleeps of up
+        # to 100 ms and so gives long tail latencies under contention.
+        self._writer = threading.Lock()
+        self._lock_file = None
         self._create_schema()
 
     def _create_schema(self):
@@ -88,8 +94,21 @@ class Database:
     @contextlib.contextmanager
     def write(self):
         """A transaction holding the write lock; commits unless it raises."""
-        with self._transaction('BEGIN IMMEDIATE') as conn:
-            yield conn
+        with self._writer:
+            fd = self._lock_fd()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                with self._transaction('BEGIN IMMEDIATE') as conn:
+                    yield conn
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _lock_fd(self):
+        """This process's descriptor of the writers' lock file."""
+        if self._lock_file is None or self._lock_file[0] != os.getpid():
+            fd = os.open(self.path + '.lock', os.O_RDWR | os.O_CREAT, 0o600)
+            self._lock_file = (os.getpid(), fd)
+        return self._lock_file[1]
 
     @contextlib.contextmanager
     def read(self):
