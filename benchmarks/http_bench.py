@@ -192,19 +192,28 @@ def claim_backlog(driver, queue, count):
 
 # -- the server -----------------------------------------------------------
 
+def store_conf(tmp, redis_uri):
+    """The zaqar.conf lines of the store under test."""
+    if redis_uri:
+        return (f'[drivers]\nmessage_store = redis\n'
+                f'[drivers:message_store:redis]\nuri = {redis_uri}\n'
+                f'key_prefix = bench-{uuid.uuid4().hex[:8]}\n')
+    db = os.path.join(tmp, 'bench.db')
+    return f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
+
+
 @contextlib.contextmanager
-def server(workers, port):
+def server(workers, port, redis_uri=None):
     from zaqar_lite import conf as zconf
     from zaqar_lite.bootstrap import Bootstrap
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, 'bench.db')
         conf_path = os.path.join(tmp, 'zaqar.conf')
         with open(conf_path, 'w') as fh:
             fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
                      f'port = {port}\nworkers = {workers}\n'
-                     f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
-                     f'[storage]\ngc_interval = 0\n')
+                     f'[storage]\ngc_interval = 0\n'
+                     + store_conf(tmp, redis_uri))
         proc = subprocess.Popen([sys.executable, '-m', 'zaqar_lite.cli',
                                  'serve', '--config-file', conf_path],
                                 stdout=subprocess.DEVNULL,
@@ -306,12 +315,16 @@ def main(argv=None):
                         help='requests per latency scenario')
     parser.add_argument('--deep', type=int, default=1_000_000,
                         help='queue depth compared with 1,000')
+    parser.add_argument('--redis', metavar='URI',
+                        help='benchmark the Redis store at URI (keys get a '
+                             'fresh prefix) instead of SQLite')
     parser.add_argument('--only', choices=['throughput', 'depth', 'backlog'],
                         action='append', help='run only these scenarios')
     args = parser.parse_args(argv)
     wanted = args.only or ['throughput', 'depth', 'backlog']
-    with server(args.workers, args.port) as (endpoint, driver):
-        print(f'zaqar-lite on SQLite, {args.workers} workers, '
+    with server(args.workers, args.port, args.redis) as (endpoint, driver):
+        store = 'Redis' if args.redis else 'SQLite'
+        print(f'zaqar-lite on {store}, {args.workers} workers, '
               f'{args.clients} client processes', flush=True)
         if 'throughput' in wanted:
             throughput(endpoint, args)
