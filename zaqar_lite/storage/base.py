@@ -38,6 +38,7 @@ claims, and delayed or expired messages are never claimed.
 from __future__ import annotations
 
 import abc
+import functools
 
 DEFAULT_QUEUES_PER_PAGE = 10
 DEFAULT_MESSAGES_PER_PAGE = 10
@@ -62,20 +63,25 @@ class DataDriverBase(abc.ABC):
         self.uri = uri
         self.options = dict(options or {})
 
-    @property
-    @abc.abstractmethod
+    #: controller classes, each built once with the driver
+    queue_class: type
+    message_class: type
+    claim_class: type
+
+    @functools.cached_property
     def queue_controller(self) -> 'Queue':
         """The queue controller of this driver."""
+        return self.queue_class(self)
 
-    @property
-    @abc.abstractmethod
+    @functools.cached_property
     def message_controller(self) -> 'Message':
         """The message controller of this driver."""
+        return self.message_class(self)
 
-    @property
-    @abc.abstractmethod
+    @functools.cached_property
     def claim_controller(self) -> 'Claim':
         """The claim controller of this driver."""
+        return self.claim_class(self)
 
     @property
     def subscription_controller(self) -> 'Subscription':

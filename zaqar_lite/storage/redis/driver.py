@@ -1,6 +1,5 @@
 """The Redis data driver."""
 
-import functools
 
 import redis
 
@@ -25,6 +24,9 @@ class DataDriver(base.DataDriverBase):
         ConfigurationError: the URI is malformed or Redis is unreachable.
     """
 
+    queue_class = QueueController
+    message_class = MessageController
+    claim_class = ClaimController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'AOD', 'HIGH_THROUGHPUT')
 
     def __init__(self, uri, options=None):
@@ -37,18 +39,6 @@ class DataDriver(base.DataDriverBase):
                 f'Redis at {uri} cannot be reached: {exc}') from exc
         self.scripts = Scripts(self.client,
                                self.options.get('key_prefix', 'zl'))
-
-    @functools.cached_property
-    def queue_controller(self):
-        return QueueController(self)
-
-    @functools.cached_property
-    def message_controller(self):
-        return MessageController(self)
-
-    @functools.cached_property
-    def claim_controller(self):
-        return ClaimController(self)
 
     def is_alive(self):
         try:

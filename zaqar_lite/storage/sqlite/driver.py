@@ -1,6 +1,5 @@
 """The SQLite data driver."""
 
-import functools
 import time
 
 from zaqar_lite.storage import base
@@ -18,6 +17,9 @@ class DataDriver(base.DataDriverBase):
         options: ``busy_timeout`` (seconds) and ``synchronous``.
     """
 
+    queue_class = QueueController
+    message_class = MessageController
+    claim_class = ClaimController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'DURABILITY', 'AOD')
 
     def __init__(self, uri, options=None):
@@ -26,18 +28,6 @@ class DataDriver(base.DataDriverBase):
                            busy_timeout=float(self.options.get('busy_timeout',
                                                                10.0)),
                            synchronous=self.options.get('synchronous', 'FULL'))
-
-    @functools.cached_property
-    def queue_controller(self):
-        return QueueController(self)
-
-    @functools.cached_property
-    def message_controller(self):
-        return MessageController(self)
-
-    @functools.cached_property
-    def claim_controller(self):
-        return ClaimController(self)
 
     def is_alive(self):
         return self.db.is_alive()
