@@ -100,6 +100,8 @@ def _take(conn, queue, project, meta, now, limit):
     """Claimable rows; those claimed too often go to the dead-letter queue."""
     max_claims = meta.get('_max_claim_count')
     dead_letter = meta.get('_dead_letter_queue')
+    if dead_letter == queue:
+        dead_letter = None  # a move into itself would loop: claim instead
     taken = []
     while len(taken) < limit:
         wanted = limit - len(taken)

@@ -1,9 +1,11 @@
 """Connections and transactions for the SQLite store.
 
-One connection per process and thread, opened on first use, so a database
-built before gunicorn forks never shares a connection with its workers.
-Writes run in ``BEGIN IMMEDIATE`` transactions: the database lock is taken
-up front, so a read-modify-write (a claim) is atomic across processes.
+One connection per process and thread, opened on first use.  A database
+object that crosses a fork (gunicorn's ``preload_app``, multiprocessing)
+forgets its parent's connection, writer lock and lock file in the child, so
+parent and child never share one.  Writes run in ``BEGIN IMMEDIATE``
+transactions: the database lock is taken up front, so a read-modify-write
+(a claim) is atomic across processes.
 """
 
 import contextlib
@@ -11,6 +13,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 
 from zaqar_lite import errors
 from zaqar_lite.storage.sqlite import schema
@@ -20,6 +23,21 @@ SYNCHRONOUS = ('OFF', 'NORMAL', 'FULL', 'EXTRA')
 # Engine states that a retry may get past; any other sqlite3 error is a bug.
 _UNAVAILABLE = {'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL',
                 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PROTOCOL'}
+
+
+# Every Database of this process, for the fork handler below.
+_DATABASES = weakref.WeakSet()
+# Connections inherited across a fork: kept referenced, never closed, since
+# SQLite must not close in a child a connection opened by its parent.
+_INHERITED = []
+
+
+def _after_fork_in_child():
+    for database in list(_DATABASES):
+        database.forget_parent()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _is_unavailable(exc: BaseException) -> bool:
@@ -51,7 +69,7 @@ class Database:
         if synchronous.upper() not in SYNCHRONOUS:
             raise errors.ConfigurationError(
                 f'synchronous must be one of {SYNCHRONOUS}, not {synchronous}')
-        self.path = path
+        self.path = os.path.abspath(path)  # the same file after a chdir
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous.upper()
         self._local = threading.local()
@@ -59,11 +77,22 @@ class Database:
         # instead of in SQLite's busy handler, which polls with sleeps of up
         # to 100 ms and so gives long tail latencies under contention.
         self._writer = threading.Lock()
-        self._lock_file = None
+        self._lock_fd = None
+        _DATABASES.add(self)
         self._create_schema()
 
+    def forget_parent(self):
+        """In a forked child: drop what belongs to the parent process."""
+        _INHERITED.append(getattr(self._local, 'conn', None))
+        self._local = threading.local()
+        self._writer = threading.Lock()
+        if self._lock_fd is not None:
+            # The parent keeps its own descriptor, and with it its lock.
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
     def _create_schema(self):
-        folder = os.path.dirname(os.path.abspath(self.path))
+        folder = os.path.dirname(self.path)
         try:
             os.makedirs(folder, exist_ok=True)
             with self.write() as conn:
@@ -75,11 +104,10 @@ class Database:
 
     def connection(self) -> sqlite3.Connection:
         """This process's and thread's connection."""
-        local = self._local
-        if getattr(local, 'pid', None) != os.getpid():
-            local.conn = self._connect()
-            local.pid = os.getpid()
-        return local.conn
+        conn = getattr(self._local, 'conn', None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
 
     def _connect(self):
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout,
@@ -95,7 +123,7 @@ class Database:
     def write(self):
         """A transaction holding the write lock; commits unless it raises."""
         with self._writer:
-            fd = self._lock_fd()
+            fd = self._lock_descriptor()
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 with self._transaction('BEGIN IMMEDIATE') as conn:
@@ -103,12 +131,13 @@ class Database:
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
-    def _lock_fd(self):
+    def _lock_descriptor(self):
         """This process's descriptor of the writers' lock file."""
-        if self._lock_file is None or self._lock_file[0] != os.getpid():
-            fd = os.open(self.path + '.lock', os.O_RDWR | os.O_CREAT, 0o600)
-            self._lock_file = (os.getpid(), fd)
-        return self._lock_file[1]
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self.path + '.lock',
+                                    os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                    0o600)
+        return self._lock_fd
 
     @contextlib.contextmanager
     def read(self):
@@ -118,13 +147,14 @@ class Database:
 
     @contextlib.contextmanager
     def _transaction(self, begin):
-        conn = self.connection()
+        conn = None
         try:
+            conn = self.connection()
             conn.execute(begin)
             yield conn
             conn.commit()
         except BaseException as exc:
-            if conn.in_transaction:
+            if conn is not None and conn.in_transaction:
                 conn.rollback()
             if _is_unavailable(exc):
                 raise errors.StorageUnavailable(f'SQLite: {exc}') from exc
@@ -133,14 +163,19 @@ class Database:
     def is_alive(self) -> bool:
         """Whether the file can be read."""
         try:
-            self.connection().execute('SELECT 1').fetchone()
+            self.connection().execute(
+                'SELECT 1 FROM sqlite_master LIMIT 1').fetchone()
         except sqlite3.Error:
             return False
         return True
 
     def close(self):
-        """Close this thread's connection."""
+        """Close this thread's connection and the lock file."""
         conn = getattr(self._local, 'conn', None)
-        if conn is not None and self._local.pid == os.getpid():
+        if conn is not None:
             conn.close()
         self._local = threading.local()
+        with self._writer:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
