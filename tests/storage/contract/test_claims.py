@@ -140,3 +140,14 @@ def test_claims_are_isolated_by_project(queues, messages, claims, queue):
         claims.get('q', claim_id, project='other')
     claims.delete('q', claim_id, project='other')
     assert len(claims.get('q', claim_id, project='p')[1]) == 1
+
+
+def test_queue_naming_itself_as_dead_letter_queue_still_claims(
+        queues, messages, claims, queue):
+    queues.set_metadata('q', {'_max_claim_count': 1,
+                              '_dead_letter_queue': 'q'}, project='p')
+    post(messages, 1)
+    claim_id, _ = claims.create('q', LEASE, project='p')
+    claims.delete('q', claim_id, project='p')
+    _, again = claims.create('q', LEASE, project='p')
+    assert len(again) == 1 and again[0]['claim_count'] == 2

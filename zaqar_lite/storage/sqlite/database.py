@@ -3,7 +3,9 @@
 One connection per process and thread, opened on first use.  A database
 object that crosses a fork (gunicorn's ``preload_app``, multiprocessing)
 forgets its parent's connection, writer lock and lock file in the child, so
-parent and child never share one.  Writes run in ``BEGIN IMMEDIATE``
+parent and child never share one.  A fork waits for the write transactions
+of other threads to end: SQLite keeps its lock state per process, so a child
+forked in the middle of one would believe the database locked forever.  Writes run in ``BEGIN IMMEDIATE``
 transactions: the database lock is taken up front, so a read-modify-write
 (a claim) is atomic across processes.
 """
@@ -32,12 +34,24 @@ _DATABASES = weakref.WeakSet()
 _INHERITED = []
 
 
+def _before_fork():
+    for database in list(_DATABASES):
+        database.pause_writes()
+
+
+def _after_fork_in_parent():
+    for database in list(_DATABASES):
+        database.resume_writes()
+
+
 def _after_fork_in_child():
     for database in list(_DATABASES):
         database.forget_parent()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork,
+                    after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
 
 
 def _is_unavailable(exc: BaseException) -> bool:
@@ -77,15 +91,31 @@ class Database:
         # instead of in SQLite's busy handler, which polls with sleeps of up
         # to 100 ms and so gives long tail latencies under contention.
         self._writer = threading.Lock()
+        self._writer_thread = None
+        self._paused_by_fork = False
         self._lock_fd = None
         _DATABASES.add(self)
         self._create_schema()
+
+    def pause_writes(self):
+        """Before a fork: wait for other threads' write transactions."""
+        if self._writer_thread != threading.get_ident():  # not a fork
+            self._paused_by_fork = True                   # mid-transaction
+            self._writer.acquire()
+
+    def resume_writes(self):
+        """After a fork, in the parent: let writers in again."""
+        if self._paused_by_fork:
+            self._paused_by_fork = False
+            self._writer.release()
 
     def forget_parent(self):
         """In a forked child: drop what belongs to the parent process."""
         _INHERITED.append(getattr(self._local, 'conn', None))
         self._local = threading.local()
         self._writer = threading.Lock()
+        self._writer_thread = None
+        self._paused_by_fork = False
         if self._lock_fd is not None:
             # The parent keeps its own descriptor, and with it its lock.
             os.close(self._lock_fd)
@@ -123,6 +153,7 @@ class Database:
     def write(self):
         """A transaction holding the write lock; commits unless it raises."""
         with self._writer:
+            self._writer_thread = threading.get_ident()
             fd = self._lock_descriptor()
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
@@ -130,6 +161,7 @@ class Database:
                     yield conn
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+                self._writer_thread = None
 
     def _lock_descriptor(self):
         """This process's descriptor of the writers' lock file."""

@@ -9,7 +9,9 @@ local limit = tonumber(ARGV[8])
 local meta = cjson.decode(redis.call('HGET', K.meta, 'metadata'))
 local max_claims = tonumber(meta['_max_claim_count'])
 local dead_letter = meta['_dead_letter_queue']
-if type(dead_letter) ~= 'string' then dead_letter = nil end
+if type(dead_letter) ~= 'string' or dead_letter == QUEUE then
+  dead_letter = nil  -- a move into itself would loop: claim instead
+end
 local until_ = NOW + ttl
 local taken = {}
 
