@@ -2,8 +2,8 @@
 
 Everything above storage (the transport, pipeline stages written for Zaqar,
 the pooling catalog) talks only to these classes.  A data driver provides a
-``queue_controller``, ``message_controller``, ``claim_controller`` (and, once
-they are implemented, ``subscription_controller`` and ``topic_controller``);
+``queue_controller``, ``message_controller``, ``claim_controller``,
+``subscription_controller`` and ``topic_controller``;
 a control driver provides the catalogue, pools and flavors controllers.
 
 Shapes shared by every driver
@@ -67,6 +67,7 @@ class DataDriverBase(abc.ABC):
     queue_class: type
     message_class: type
     claim_class: type
+    subscription_class: type
 
     @functools.cached_property
     def queue_controller(self) -> 'Queue':
@@ -83,15 +84,16 @@ class DataDriverBase(abc.ABC):
         """The claim controller of this driver."""
         return self.claim_class(self)
 
-    @property
+    @functools.cached_property
     def subscription_controller(self) -> 'Subscription':
         """The subscription controller of this driver."""
-        raise NotImplementedError('subscriptions are not implemented yet')
+        return self.subscription_class(self)
 
-    @property
-    def topic_controller(self) -> 'Topic':
-        """The topic controller of this driver."""
-        raise NotImplementedError('topics are not implemented yet')
+    @functools.cached_property
+    def topic_controller(self):
+        """Topics: queues in a namespace of their own (see ``topics``)."""
+        from zaqar_lite.storage.topics import TopicController
+        return TopicController(self.queue_controller)
 
     @abc.abstractmethod
     def is_alive(self) -> bool:
@@ -360,28 +362,57 @@ class Claim(ControllerBase, abc.ABC):
 
 
 class Subscription(ControllerBase, abc.ABC):
-    """Subscriptions of a queue or topic (implemented by a later issue)."""
+    """Subscriptions of a queue (or a topic): who is pushed its messages.
+
+    A *subscription* is a dict::
+
+        {'id': str,            # opaque, unique, URL-safe
+         'source': str,        # the queue (or topic) name
+         'subscriber': str,    # a URI: http(s)://..., mailto:...
+         'ttl': int,           # seconds it lives from its last (re)newal
+         'age': int,           # seconds since it was created
+         'options': dict,      # task options, e.g. post_headers
+         'confirmed': bool}
+
+    A subscription is unique by (project, source, subscriber) and is gone
+    once its ttl has passed since it was created or last updated.
+    """
 
     @abc.abstractmethod
     def list(self, queue, project=None, marker=None,
              limit=DEFAULT_SUBSCRIPTIONS_PER_PAGE):
-        """A listing of the source's subscriptions."""
+        """A listing of the source's live subscriptions in id order."""
 
     @abc.abstractmethod
     def get(self, queue, subscription_id, project=None) -> dict:
-        """One subscription; raises SubscriptionDoesNotExist."""
+        """One live subscription.
+
+        Raises:
+            SubscriptionDoesNotExist
+        """
 
     @abc.abstractmethod
     def create(self, queue, subscriber, ttl, options, project=None):
-        """Create a subscription; returns its id, or None if it exists."""
+        """Create an unconfirmed subscription.
+
+        Returns:
+            the new id, or None when the subscriber is already subscribed
+            to the source (see ``get_with_subscriber``).
+        """
 
     @abc.abstractmethod
     def update(self, queue, subscription_id, project=None, **kwargs):
-        """Change ``subscriber``, ``ttl`` or ``options``."""
+        """Change ``subscriber``, ``ttl`` (renewed from now) or ``options``.
+
+        Raises:
+            SubscriptionDoesNotExist
+            SubscriptionAlreadyExists: the new subscriber has another
+                subscription to the source.
+        """
 
     @abc.abstractmethod
     def exists(self, queue, subscription_id, project=None) -> bool:
-        """Whether the subscription exists."""
+        """Whether the subscription exists and is live."""
 
     @abc.abstractmethod
     def delete(self, queue, subscription_id, project=None) -> None:
@@ -389,12 +420,25 @@ class Subscription(ControllerBase, abc.ABC):
 
     @abc.abstractmethod
     def get_with_subscriber(self, queue, subscriber, project=None) -> dict:
-        """The subscription of ``subscriber`` to the source."""
+        """The live subscription of ``subscriber`` to the source.
+
+        Raises:
+            SubscriptionDoesNotExist
+        """
 
     @abc.abstractmethod
     def confirm(self, queue, subscription_id, project=None, confirmed=True):
-        """Confirm (or un-confirm) a subscription."""
+        """Confirm (or un-confirm) a subscription.
 
+        Raises:
+            SubscriptionDoesNotExist
+        """
 
-class Topic(Queue, abc.ABC):
-    """Topics share the queue contract (implemented by a later issue)."""
+    def delete_all(self, queue, project=None) -> None:
+        """Delete every subscription of the source (purge, queue delete)."""
+        while True:
+            items = list(next(self.list(queue, project=project, limit=100)))
+            if not items:
+                return
+            for item in items:
+                self.delete(queue, item['id'], project=project)

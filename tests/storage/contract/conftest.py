@@ -59,3 +59,13 @@ def messages(driver):
 @pytest.fixture
 def claims(driver):
     return driver.claim_controller
+
+
+@pytest.fixture
+def subscriptions(driver):
+    return driver.subscription_controller
+
+
+@pytest.fixture
+def topics(driver):
+    return driver.topic_controller

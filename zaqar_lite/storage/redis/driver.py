@@ -10,10 +10,11 @@ from zaqar_lite.storage.redis.connection import client_from_uri
 from zaqar_lite.storage.redis.messages import MessageController
 from zaqar_lite.storage.redis.queues import QueueController
 from zaqar_lite.storage.redis.scripts import Scripts
+from zaqar_lite.storage.redis.subscriptions import SubscriptionController
 
 
 class DataDriver(base.DataDriverBase):
-    """Queues, messages and claims in Redis.
+    """Queues, messages, claims and subscriptions in Redis.
 
     Args:
         uri: see the package docstring.
@@ -27,6 +28,7 @@ class DataDriver(base.DataDriverBase):
     queue_class = QueueController
     message_class = MessageController
     claim_class = ClaimController
+    subscription_class = SubscriptionController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'AOD', 'HIGH_THROUGHPUT')
 
     def __init__(self, uri, options=None):
@@ -48,13 +50,12 @@ class DataDriver(base.DataDriverBase):
 
     def gc(self):
         _, scopes = self.scripts.run('queues_all', '', '')
-        totals = {'claims': 0, 'messages': 0}
+        totals = {'claims': 0, 'messages': 0, 'subscriptions': 0}
         for scope in scopes:
             project, _, queue = scope.decode().rpartition('/')
-            _, (claims, messages) = self.scripts.run('housekeep', project,
-                                                     queue)
-            totals['claims'] += claims
-            totals['messages'] += messages
+            _, counts = self.scripts.run('housekeep', project, queue)
+            for key, count in zip(totals, counts):
+                totals[key] += count
         return totals
 
     def close(self):

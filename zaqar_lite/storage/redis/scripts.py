@@ -11,7 +11,8 @@ NAMES = ('queue_create', 'queue_set_metadata', 'queue_delete', 'queue_get',
          'queue_list', 'queue_stats', 'queues_all', 'message_post',
          'message_list', 'message_get', 'message_first', 'message_delete',
          'message_bulk_delete', 'message_pop', 'claim_create', 'claim_get',
-         'claim_update', 'claim_delete', 'housekeep')
+         'claim_update', 'claim_delete', 'housekeep', 'sub_create',
+         'sub_get', 'sub_list', 'sub_update', 'sub_confirm', 'sub_delete')
 
 
 def _source(name):
@@ -32,6 +33,11 @@ class Scripts:
         self.prefix = prefix
         self._scripts = {name: client.register_script(
             common + '\n' + _source(name)) for name in NAMES}
+
+    @staticmethod
+    def now() -> float:
+        """The time scripts run at unless told otherwise."""
+        return time.time()
 
     def run(self, name, project, queue, *args, now=None):
         """Run a script for one queue at ``now`` (default: the current time).

@@ -7,10 +7,11 @@ from zaqar_lite.storage.sqlite.claims import ClaimController
 from zaqar_lite.storage.sqlite.database import Database, path_from_uri
 from zaqar_lite.storage.sqlite.messages import MessageController
 from zaqar_lite.storage.sqlite.queues import QueueController
+from zaqar_lite.storage.sqlite.subscriptions import SubscriptionController
 
 
 class DataDriver(base.DataDriverBase):
-    """Queues, messages and claims in one SQLite file.
+    """Queues, messages, claims and subscriptions in one SQLite file.
 
     Args:
         uri: ``sqlite:///path/to/file.db``.
@@ -20,6 +21,7 @@ class DataDriver(base.DataDriverBase):
     queue_class = QueueController
     message_class = MessageController
     claim_class = ClaimController
+    subscription_class = SubscriptionController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'DURABILITY', 'AOD')
 
     def __init__(self, uri, options=None):
@@ -52,7 +54,11 @@ class DataDriver(base.DataDriverBase):
                 [(row['n'], row['project'], row['queue']) for row in expired])
             messages = conn.execute('DELETE FROM messages WHERE expires <= ?',
                                     (now,)).rowcount
-        return {'messages': messages, 'claims': claims, 'released': released}
+            subscriptions = conn.execute(
+                'DELETE FROM subscriptions WHERE expires <= ?', (now,)
+            ).rowcount
+        return {'messages': messages, 'claims': claims, 'released': released,
+                'subscriptions': subscriptions}
 
     def close(self):
         self.db.close()

@@ -44,6 +44,18 @@ TABLES = (
         claim_id TEXT,
         claim_count INTEGER NOT NULL DEFAULT 0
     )""",
+    """CREATE TABLE IF NOT EXISTS subscriptions (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        source TEXT NOT NULL,
+        subscriber TEXT NOT NULL,
+        ttl INTEGER NOT NULL,
+        options TEXT NOT NULL,
+        confirmed INTEGER NOT NULL,
+        created REAL NOT NULL,
+        expires REAL NOT NULL,
+        UNIQUE (project, source, subscriber)
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS claims (
         id TEXT PRIMARY KEY,
         project TEXT NOT NULL,
@@ -71,6 +83,10 @@ INDEXES = (
         ON messages (claim_id) WHERE claim_id IS NOT NULL""",
     """CREATE INDEX IF NOT EXISTS messages_expiring ON messages (expires)""",
     """CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires)""",
+    """CREATE INDEX IF NOT EXISTS subscriptions_by_source
+        ON subscriptions (project, source, id)""",
+    """CREATE INDEX IF NOT EXISTS subscriptions_by_expiry
+        ON subscriptions (expires)""",
     """CREATE INDEX IF NOT EXISTS claims_by_queue
         ON claims (project, queue, expires)""",
     """CREATE INDEX IF NOT EXISTS messages_delayed

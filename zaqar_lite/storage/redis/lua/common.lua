@@ -20,6 +20,11 @@ local function keys_of(project, queue)
     claims = base .. 'claims',     -- zset: claim id by expiry
     cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
     cset = function(cid) return base .. 'c:' .. cid end,  -- set of held ids
+    subs = base .. 'subs',         -- zset: subscription ids (score 0, by id)
+    subexp = base .. 'subexp',     -- zset: subscription id by expiry
+    subrec = base .. 'subrec',     -- hash: id -> JSON record (opaque here)
+    subconf = base .. 'subconf',   -- hash: id -> '1' confirmed, '0' not
+    subby = base .. 'subby',       -- hash: subscriber URI -> id
     queues = PREFIX .. ':queues:' .. project,            -- zset of names
     all = PREFIX .. ':all',                              -- zset of project/queue
   }
@@ -54,8 +59,24 @@ local function end_claim(k, cid, available)
   redis.call('HDEL', k.cinfo, cid)
 end
 
--- Release expired claims and remove expired messages, a bounded number at
--- a time; returns how many of each were handled.
+local function remove_subscription(k, id)
+  local subscriber = redis.call('HGET', k.subrec, id .. ':who')
+  if subscriber and redis.call('HGET', k.subby, subscriber) == id then
+    redis.call('HDEL', k.subby, subscriber)
+  end
+  redis.call('ZREM', k.subs, id)
+  redis.call('ZREM', k.subexp, id)
+  redis.call('HDEL', k.subrec, id, id .. ':who')
+  redis.call('HDEL', k.subconf, id)
+end
+
+local function subscription_is_live(k, id)
+  local expires = redis.call('ZSCORE', k.subexp, id)
+  return expires and tonumber(expires) > NOW
+end
+
+-- Release expired claims and remove expired messages and subscriptions, a
+-- bounded number at a time; returns how many of each were handled.
 local function housekeep(k, limit)
   local claims = redis.call('ZRANGEBYSCORE', k.claims, '-inf', NOW,
                             'LIMIT', 0, limit)
@@ -63,7 +84,10 @@ local function housekeep(k, limit)
   local dead = redis.call('ZRANGEBYSCORE', k.exp, '-inf', NOW,
                           'LIMIT', 0, limit)
   for _, id in ipairs(dead) do remove_message(k, id) end
-  return {#claims, #dead}
+  local subs = redis.call('ZRANGEBYSCORE', k.subexp, '-inf', NOW,
+                          'LIMIT', 0, limit)
+  for _, id in ipairs(subs) do remove_subscription(k, id) end
+  return {#claims, #dead, #subs}
 end
 
 -- A message as the driver decodes it:

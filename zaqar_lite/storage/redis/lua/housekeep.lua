@@ -1,7 +1,8 @@
--- Garbage collection of one queue: returns {claims ended, messages removed}.
-local total = {0, 0}
+-- Garbage collection of one queue:
+-- returns {claims ended, messages removed, subscriptions removed}.
+local total = {0, 0, 0}
 repeat
   local done = housekeep(K, 1000)
-  total[1], total[2] = total[1] + done[1], total[2] + done[2]
-until done[1] < 1000 and done[2] < 1000
+  for i = 1, 3 do total[i] = total[i] + done[i] end
+until done[1] < 1000 and done[2] < 1000 and done[3] < 1000
 return total

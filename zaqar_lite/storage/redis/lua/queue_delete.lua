@@ -1,9 +1,10 @@
--- Deletes the queue, its messages and its claims.
+-- Deletes the queue, its messages, claims and subscriptions.
 for _, cid in ipairs(redis.call('ZRANGE', K.claims, 0, -1)) do
   redis.call('DEL', K.cset(cid))
 end
 redis.call('DEL', K.meta, K.seq, K.avail, K.exp, K.unclaimed, K.msgs, K.bodies,
-           K.mclaim, K.mcount, K.claims, K.cinfo)
+           K.mclaim, K.mcount, K.claims, K.cinfo, K.subs, K.subexp, K.subrec,
+           K.subconf, K.subby)
 redis.call('ZREM', K.queues, QUEUE)
 redis.call('ZREM', K.all, PROJECT .. '/' .. QUEUE)
 return 1
