@@ -16,12 +16,25 @@ def conf(tmp_path):
 
 
 @pytest.mark.parametrize('resource', ['subscription', 'topic'])
-def test_stages_for_resources_not_yet_available_are_refused(conf, resource):
+def test_subscription_and_topic_pipelines_take_stages(conf, resource):
     conf.set_override(f'{resource}_pipeline', ['test_record_first'],
                       group='storage')
-    with pytest.raises(errors.ConfigurationError,
-                       match=f'{resource}_pipeline'):
+    pipeline = getattr(Bootstrap(conf).pipelines, resource)
+    assert [type(stage).__name__ for stage in pipeline.stages] == \
+        ['RecordFirst']
+
+
+def test_confirmation_without_a_signing_key_is_refused(conf):
+    conf.set_override('require_confirmation', True, group='notification')
+    with pytest.raises(errors.ConfigurationError, match='secret_key'):
         Bootstrap(conf).pipelines
+
+
+def test_a_subscriber_type_without_a_task_is_refused(conf):
+    conf.set_override('subscriber_types', ['http', 'gopher'],
+                      group='transport')
+    with pytest.raises(errors.PluginLoadError, match="'gopher'"):
+        Bootstrap(conf).app
 
 
 def test_missing_stage_names_option_and_installed_stages(conf):

@@ -11,6 +11,9 @@ import functools
 from zaqar_lite import errors, plugins
 from zaqar_lite.storage.pipeline import Pipeline
 
+#: names the notifier stage is registered under (Zaqar's, and a short one)
+NOTIFIER_STAGES = {'zaqar.notification.notifier', 'notifier'}
+
 
 @dataclasses.dataclass(frozen=True)
 class Pipelines:
@@ -19,6 +22,8 @@ class Pipelines:
     queue: Pipeline
     message: Pipeline
     claim: Pipeline
+    subscription: Pipeline
+    topic: Pipeline
 
 
 def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
@@ -35,14 +40,6 @@ def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
     group = conf[section]
     options = {key: group[key] for key in group if key != 'uri'}
     return group.uri, options
-
-
-def _subscriptions(driver):
-    """The driver's subscription controller, or None where it has none."""
-    try:
-        return driver.subscription_controller
-    except NotImplementedError:
-        return None
 
 
 class Bootstrap:
@@ -62,9 +59,9 @@ class Bootstrap:
     @functools.cached_property
     def pipelines(self) -> Pipelines:
         driver = self.data_driver
-        self._refuse_unavailable_pipelines()
+        self._check_notification_settings()
         message_kwargs = {
-            'subscription_controller': _subscriptions(driver),
+            'subscription_controller': driver.subscription_controller,
             'max_notifier_workers': self.conf.notification.max_notifier_workers,
             'require_confirmation': self.conf.notification.require_confirmation,
             'queue_controller': driver.queue_controller}
@@ -72,7 +69,10 @@ class Bootstrap:
             queue=Pipeline(self._stages('queue'), driver.queue_controller),
             message=Pipeline(self._stages('message', **message_kwargs),
                              driver.message_controller),
-            claim=Pipeline(self._stages('claim'), driver.claim_controller))
+            claim=Pipeline(self._stages('claim'), driver.claim_controller),
+            subscription=Pipeline(self._stages('subscription'),
+                                  driver.subscription_controller),
+            topic=Pipeline(self._stages('topic'), driver.topic_controller))
 
     def _stages(self, resource, **zaqar_kwargs):
         """The configured stages of one resource's pipeline."""
@@ -81,17 +81,41 @@ class Bootstrap:
             self.conf.storage[f'{resource}_pipeline'], zaqar_kwargs,
             {'conf': self.conf, 'driver': self.data_driver})
 
-    def _refuse_unavailable_pipelines(self):
-        for resource in ('subscription', 'topic'):
-            if self.conf.storage[f'{resource}_pipeline']:
-                raise errors.ConfigurationError(
-                    f'[storage] {resource}_pipeline: {resource}s are not '
-                    f'available yet, so their pipeline cannot have stages')
+    def _check_notification_settings(self):
+        if self.conf.notification.require_confirmation and \
+                not self.conf.signed_url.secret_key:
+            raise errors.ConfigurationError(
+                '[notification] require_confirmation needs [signed_url] '
+                'secret_key to sign the confirmation URLs')
+
+    @functools.cached_property
+    def notification_tasks(self) -> dict:
+        """``{scheme: Task}`` for ``[transport] subscriber_types``."""
+        from zaqar_lite.notification.tasks.base import load_tasks
+        return load_tasks(self.conf, self.conf.transport.subscriber_types)
+
+    @functools.cached_property
+    def notifier(self):
+        from zaqar_lite.notification.notifier import Notifier
+        return Notifier(self.conf, self.data_driver)
+
+    def delivery_worker(self):
+        """A new delivery worker over this service's store."""
+        from zaqar_lite.notification.delivery import DeliveryWorker
+        return DeliveryWorker(self.conf, self.data_driver,
+                              self.notification_tasks)
+
+    @property
+    def notifies(self) -> bool:
+        """Whether anything here queues deliveries (so a worker is due)."""
+        return bool(NOTIFIER_STAGES & set(self.conf.storage.message_pipeline)
+                    or self.conf.notification.require_confirmation)
 
     @functools.cached_property
     def app(self):
         from zaqar_lite.transport.wsgi.app import create_app
-        return create_app(self.conf, self.pipelines, self.data_driver)
+        return create_app(self.conf, self.pipelines, self.data_driver,
+                          self.notifier, self.notification_tasks)
 
     def close(self):
         """Close the drivers that were built."""

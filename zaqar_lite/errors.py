@@ -37,6 +37,13 @@ class ZaqarLiteError(Exception):
     """Root of every zaqar-lite exception."""
 
 
+def _where(queue, project):
+    """'Queue q ... project p' or 'Topic t ... project p' from a scope."""
+    from zaqar_lite.scopes import split_scope
+    kind, shown = split_scope(project)
+    return f'{kind.capitalize()} {queue}', shown
+
+
 class ConfigurationError(ZaqarLiteError):
     """The service cannot start with the configuration it was given."""
 
@@ -67,7 +74,8 @@ class QueueDoesNotExist(DoesNotExist):
     """No such queue in this project."""
 
     def __init__(self, name, project):
-        super().__init__(f'Queue {name} does not exist for project {project}')
+        what, project = _where(name, project)
+        super().__init__(f'{what} does not exist for project {project}')
 
 
 class TopicDoesNotExist(DoesNotExist):
@@ -81,30 +89,34 @@ class MessageDoesNotExist(DoesNotExist):
     """No such message in the queue."""
 
     def __init__(self, message_id, queue, project):
-        super().__init__(f'Message {message_id} does not exist in queue '
-                         f'{queue} for project {project}')
+        what, project = _where(queue, project)
+        super().__init__(f'Message {message_id} does not exist in '
+                         f'{what.lower()} for project {project}')
 
 
 class MessagesDoNotExist(DoesNotExist):
     """None of the requested message ids exist in the queue."""
 
     def __init__(self, message_ids, queue, project):
+        what, project = _where(queue, project)
         super().__init__(f'No messages with IDs: {list(message_ids)} found in '
-                         f'the queue {queue} for project {project}.')
+                         f'the {what.lower()} for project {project}.')
 
 
 class QueueIsEmpty(DoesNotExist):
     """The queue holds no live message."""
 
     def __init__(self, queue, project):
-        super().__init__(f'Queue {queue} in project {project} is empty')
+        what, project = _where(queue, project)
+        super().__init__(f'{what} in project {project} is empty')
 
 
 class ClaimDoesNotExist(DoesNotExist):
     """No such live claim in the queue."""
 
     def __init__(self, claim_id, queue, project):
-        super().__init__(f'Claim {claim_id} does not exist in queue {queue} '
+        what, project = _where(queue, project)
+        super().__init__(f'Claim {claim_id} does not exist in {what.lower()} '
                          f'for project {project}')
 
 

@@ -49,9 +49,10 @@ _LIMITS = [
 
 _CLIENTS = [
     cfg.ListOpt('subscriber_types',
-                default=['http', 'https', 'mailto', 'trust+http',
-                         'trust+https'],
-                help='URI schemes a subscriber may use.'),
+                default=['http', 'https', 'mailto'],
+                help='URI schemes a subscriber may use. Each needs a '
+                     'notification task installed under that name in the '
+                     'entry-point group zaqar_lite.notification.tasks.'),
     cfg.StrOpt('client_id_uuid_safe', default='strict',
                choices=[('strict', 'the Client-ID must be a UUID'),
                         ('off', 'any Client-ID of the allowed length')],

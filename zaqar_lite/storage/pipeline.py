@@ -1,4 +1,4 @@
-"""Pipeline: ordered stages in front of a storage controller.
+"""Pipeline: ordered stages around a storage controller.
 
 Calling ``pipeline.create(...)`` calls ``create(...)`` on every stage that
 has it, in order.  The first stage that returns something other than
@@ -6,6 +6,11 @@ has it, in order.  The first stage that returns something other than
 controller is always the last stage, and its return value (``None``
 included) is the result when no stage halted.  These are Zaqar's semantics,
 so stages written for Zaqar behave the same here.
+
+A zaqar-lite extension: a stage may also define ``after_create(result,
+...)``, called with the controller's result and the same arguments once the
+controller has returned (not when a stage halted the pipeline).  The
+notifier uses it to push messages only after they are stored.
 """
 
 import functools
@@ -15,7 +20,8 @@ class Pipeline:
     """Ordered stages ending with the storage controller.
 
     Args:
-        stages: objects implementing any subset of the controller's methods.
+        stages: objects implementing any subset of the controller's methods
+            (and ``after_<method>`` hooks).
         controller: the storage controller; called last.
     """
 
@@ -27,30 +33,33 @@ class Pipeline:
         # Called only for names that are not attributes: controller methods.
         if method.startswith('_'):
             raise AttributeError(method)
-        chain = self._chain(method)
-        if not chain:
-            raise AttributeError(
-                f'no stage nor the controller implements {method!r}')
+        befores = self._callables(self.stages, method)
+        afters = self._callables(self.stages, f'after_{method}')
+        final = getattr(self.controller, method, None)
+        if not callable(final):
+            if not befores:
+                raise AttributeError(
+                    f'no stage nor the controller implements {method!r}')
+            *befores, final = befores
         # Resolve each method's chain once; with no stage hooking it, the
         # controller's own bound method is called directly, at no cost.
-        call = chain[0] if len(chain) == 1 else functools.partial(
-            _call_chain, chain)
+        call = final if not befores and not afters else functools.partial(
+            _call_chain, tuple(befores), final, tuple(afters))
         setattr(self, method, call)
         return call
 
-    def _chain(self, method):
-        callables = []
-        for target in (*self.stages, self.controller):
-            bound = getattr(target, method, None)
-            if callable(bound):
-                callables.append(bound)
-        return tuple(callables)
+    @staticmethod
+    def _callables(targets, name):
+        return [bound for bound in (getattr(t, name, None) for t in targets)
+                if callable(bound)]
 
 
-def _call_chain(chain, *args, **kwargs):
-    *stages, last = chain
-    for stage in stages:
+def _call_chain(befores, final, afters, *args, **kwargs):
+    for stage in befores:
         result = stage(*args, **kwargs)
         if result is not None:
             return result
-    return last(*args, **kwargs)
+    result = final(*args, **kwargs)
+    for after in afters:
+        after(result, *args, **kwargs)
+    return result

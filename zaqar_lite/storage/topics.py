@@ -1,32 +1,15 @@
 """Topics: queues in a namespace of their own, on every driver.
 
-A topic of project ``p`` is stored as a queue of the *scope*
-``topic_scope(p)``, a project id no client can send (it holds a control
-character, which the transport refuses in ``X-Project-ID``).  Topic
-messages and topic subscriptions use the same scope, so a message posted to
-a topic reaches only the topic's subscribers, and a topic never shows up in
-a queue listing.
+A topic of project ``p`` is stored as a queue of the scope
+``topic_scope(p)`` (see :mod:`zaqar_lite.scopes`); topic messages and topic
+subscriptions use the same scope.
 """
 
 import contextlib
 
 from zaqar_lite import errors
+from zaqar_lite.scopes import split_scope, topic_scope  # noqa: F401
 from zaqar_lite.storage import base
-
-_MARK = '\x1ftopic'
-
-
-def topic_scope(project):
-    """The storage project under which ``project``'s topics live."""
-    return f'{project or ""}{_MARK}'
-
-
-def split_scope(scope):
-    """``('topic' | 'queue', client-visible project)`` of a storage project."""
-    if scope and scope.endswith(_MARK):
-        return 'topic', scope[:-len(_MARK)] or None
-    return 'queue', scope
-
 
 class TopicController(base.Queue):
     """Zaqar's topic controller: the queue contract, in the topic scope.

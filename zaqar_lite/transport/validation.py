@@ -4,14 +4,21 @@ Each method raises :class:`zaqar_lite.errors.ValidationError` with the text a
 Zaqar server gives for the same mistake, so clients see familiar errors.
 """
 
+import datetime
 import re
+import time
+import urllib.parse
 import uuid
 
 from zaqar_lite.errors import ValidationError
+from zaqar_lite.notification import retry
 
 QUEUE_NAME = re.compile(r'^[a-zA-Z0-9_\-.]+$')
 QUEUE_NAME_MAX = 64  # characters
 PROJECT_ID_MAX = 256  # characters
+MIN_SUBSCRIPTION_TTL = 60  # seconds
+LATEST_EXPIRY = datetime.datetime(9999, 12, 31, 23, 59, 59,
+                                  tzinfo=datetime.timezone.utc).timestamp()
 
 RESERVED_INT_KEYS = {
     # key: (minimum, option naming the maximum, message template)
@@ -109,6 +116,7 @@ class Validator:
         encrypt = metadata.get('_enable_encrypt_messages')
         if encrypt is not None and not isinstance(encrypt, bool):
             raise ValidationError('_enable_encrypt_messages must be boolean.')
+        retry.validate(metadata.get('_retry_policy'))
 
     def purge(self, document):
         if not isinstance(document, dict) or 'resource_types' not in document:
@@ -191,6 +199,60 @@ class Validator:
         elif length > config_max:
             raise ValidationError(
                 f'Message collection size is too large. Max size {config_max}')
+
+    # -- subscriptions -----------------------------------------------------
+
+    def subscription_posting(self, document):
+        if isinstance(document, dict) and 'subscriber' not in document:
+            raise ValidationError('Missing parameter subscriber in body.')
+        self.subscription_patching(document)
+
+    def subscription_patching(self, document):
+        if not isinstance(document, dict):
+            raise ValidationError('Subscriptions must be a dict.')
+        if not document:
+            raise ValidationError('No subscription to create.')
+        if 'subscriber' in document:
+            self.subscriber(document['subscriber'])
+        options = document.get('options')
+        if options is not None and not isinstance(options, dict):
+            raise ValidationError('Options must be a dict.')
+        retry.validate((options or {}).get('_retry_policy'))
+        if 'ttl' in document:
+            self.subscription_ttl(document['ttl'])
+
+    def subscriber(self, subscriber):
+        types = self.limits.subscriber_types
+        scheme = urllib.parse.urlsplit(subscriber).scheme \
+            if isinstance(subscriber, str) else None
+        if scheme not in types:
+            raise ValidationError(
+                'The subscriber type of subscription must be supported in '
+                f'the list {list(types)}.')
+
+    def subscription_ttl(self, ttl):
+        if not is_int(ttl):
+            raise ValidationError('TTL must be an integer.')
+        if ttl < MIN_SUBSCRIPTION_TTL:
+            raise ValidationError(
+                'The TTL for a subscription must be at least '
+                f'{MIN_SUBSCRIPTION_TTL} seconds long.')
+        if time.time() + ttl >= LATEST_EXPIRY:
+            raise ValidationError(
+                'The TTL seconds for a subscription plus current time must '
+                'be less than 9999-12-31 23:59:59.999999.')
+
+    @staticmethod
+    def subscription_confirming(document):
+        if not isinstance(document, dict) or \
+                not isinstance(document.get('confirmed'), bool):
+            raise ValidationError("The 'confirmed' should be boolean.")
+
+    def subscription_listing(self, limit):
+        high = self.limits.max_subscriptions_per_page
+        if limit is not None and not 0 < limit <= high:
+            raise ValidationError(
+                f'Limit must be at least 1 and may not be greater than {high}.')
 
     # -- claims ------------------------------------------------------------
 

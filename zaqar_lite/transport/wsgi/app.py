@@ -6,31 +6,42 @@ the tests and the benchmarks all build the very same application.
 
 import falcon
 
+from zaqar_lite.notification.notifier import Notifier
+from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (claims, errors, health, home, hooks,
-                                       messages, queues)
+                                       messages, queues, subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
+TOPIC = '/v2/topics/{queue_name}'
 
 
-def create_app(conf, pipelines, data_driver) -> falcon.App:
+def create_app(conf, pipelines, data_driver, notifier=None,
+               tasks=None) -> falcon.App:
     """The WSGI application serving the Zaqar v2 API.
 
     Args:
         conf: the loaded configuration (``transport`` and ``DEFAULT``).
         pipelines: the storage pipelines (``bootstrap.Pipelines``).
         data_driver: the data driver, for ping and health.
+        notifier: queues subscription confirmations (built when None).
+        tasks: ``{scheme: Task}`` that check subscribers (loaded when None).
     """
     validator = Validator(conf.transport)
-    app = falcon.App(middleware=[hooks.RequestChecks(validator)])
+    app = falcon.App(middleware=[hooks.RequestChecks(
+        validator, conf.signed_url.secret_key)])
     app.req_options.strip_url_path_trailing_slash = True
     errors.register(app)
-    for path, resource in routes(conf, validator, pipelines, data_driver):
+    notifier = notifier or Notifier(conf, data_driver)
+    if tasks is None:
+        tasks = load_tasks(conf, conf.transport.subscriber_types)
+    for path, resource in routes(conf, validator, pipelines, data_driver,
+                                 notifier, tasks):
         app.add_route(path, resource)
     return app
 
 
-def routes(conf, validator, pipelines, data_driver):
+def routes(conf, validator, pipelines, data_driver, notifier, tasks):
     """``(path, resource)`` pairs of every endpoint."""
     args = (validator, pipelines, conf.transport)
     table = [
@@ -45,7 +56,22 @@ def routes(conf, validator, pipelines, data_driver):
         (QUEUE + '/messages/{message_id}', messages.Item(*args)),
         (QUEUE + '/claims', claims.Collection(*args)),
         (QUEUE + '/claims/{claim_id}', claims.Item(*args)),
+        ('/v2/topics', queues.Collection(*args, kind='topic')),
+        (TOPIC, queues.Item(*args, kind='topic')),
+        (TOPIC + '/stats', queues.Stats(*args, kind='topic')),
+        (TOPIC + '/purge', queues.Purge(*args, kind='topic')),
+        (TOPIC + '/messages', messages.Collection(*args, kind='topic')),
+        (TOPIC + '/messages/{message_id}', messages.Item(*args, kind='topic')),
     ]
+    for prefix, kind in ((QUEUE, 'queue'), (TOPIC, 'topic')):
+        sub_args = (*args, notifier, tasks, kind)
+        table += [
+            (prefix + '/subscriptions', subscriptions.Collection(*sub_args)),
+            (prefix + '/subscriptions/{subscription_id}',
+             subscriptions.Item(*sub_args)),
+            (prefix + '/subscriptions/{subscription_id}/confirm',
+             subscriptions.Confirm(*sub_args)),
+        ]
     if conf.admin_mode:
         table.append(('/v2/health', health.Health(data_driver)))
     return table

@@ -12,6 +12,7 @@ import uuid
 
 import falcon
 
+from zaqar_lite import signed_url
 from zaqar_lite.errors import ValidationError
 
 FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
@@ -24,8 +25,9 @@ class RequestChecks:
         validator: the transport ``Validator``.
     """
 
-    def __init__(self, validator):
+    def __init__(self, validator, secret_key=None):
         self.validator = validator
+        self.secret_key = secret_key
 
     def process_request(self, req, resp):
         resp.set_header('x-openstack-request-id', f'req-{uuid.uuid4()}')
@@ -46,14 +48,41 @@ class RequestChecks:
     def process_resource(self, req, resp, resource, params):
         if resource is None or not getattr(resource, 'project_scoped', True):
             return
-        params['client_id'] = self._client_id(req)
+        signed = req.get_header('URL-Signature') is not None
         params['project_id'] = self._project_id(req)
+        if signed:
+            self._check_signature(req, params['project_id'])
+        params['client_id'] = self._client_id(req, signed)
         queue = params.get('queue_name')
         if queue is not None:
-            self.validator.queue_identification(queue, params['project_id'])
+            self.validator.queue_identification(
+                queue, params['project_id'],
+                kind=getattr(resource, 'kind', 'queue'))
 
-    def _client_id(self, req):
+    def _check_signature(self, req, project):
+        """A pre-signed request: only the signed paths and methods, until
+        the signature expires; an empty or wrong signature is refused."""
+        def listed(name):
+            return [item.strip() for item in
+                    (req.get_header(name) or '').split(',') if item.strip()]
+        paths, methods = listed('URL-Paths'), listed('URL-Methods')
+        if not signed_url.verify(self.secret_key,
+                                 req.get_header('URL-Signature'), paths,
+                                 methods, project,
+                                 req.get_header('URL-Expires')):
+            raise falcon.HTTPForbidden(
+                title='Invalid signature',
+                description='The URL signature is missing, wrong or expired.')
+        if req.path.rstrip('/') not in paths or req.method not in methods:
+            raise falcon.HTTPForbidden(
+                title='Not signed',
+                description=f'The signature does not allow {req.method} '
+                            f'{req.path}.')
+
+    def _client_id(self, req, signed=False):
         value = req.get_header('Client-ID')
+        if value is None and signed:
+            return str(uuid.uuid4())  # pre-signed URLs carry no client id
         if value is None:
             raise ValidationError('The "Client-Id" header is required.',
                                   title='Missing header value')
@@ -70,7 +99,7 @@ class RequestChecks:
                                   'Specify the right header X-PROJECT-ID and '
                                   'retry.',
                                   title='Empty project header not allowed')
-        if len(value) > 256:
+        if len(value) > 256 or not value.isprintable():
             raise ValidationError('The format of the submitted queue name or '
                                   'project id is not valid.',
                                   title='Invalid queue identification')

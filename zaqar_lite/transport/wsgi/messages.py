@@ -14,15 +14,15 @@ from zaqar_lite.transport.wsgi.queues import Resource
 DEFAULT_PAGE = 10  # messages per listing page when no limit is given
 
 
-def message_href(queue, message_id, claim_id=None):
-    href = f'/v2/queues/{queue}/messages/{message_id}'
+def message_href(queue, message_id, claim_id=None, prefix='/v2/queues'):
+    href = f'{prefix}/{queue}/messages/{message_id}'
     return f'{href}?claim_id={claim_id}' if claim_id else href
 
 
-def present(queue, message, claim_id=None) -> dict:
+def present(queue, message, claim_id=None, prefix='/v2/queues') -> dict:
     """A message as the API shows it (keys python-zaqarclient accepts)."""
     return {'id': message['id'],
-            'href': message_href(queue, message['id'], claim_id),
+            'href': message_href(queue, message['id'], claim_id, prefix),
             'ttl': message['ttl'], 'age': message['age'],
             'body': message['body']}
 
@@ -43,13 +43,13 @@ class Collection(Resource):
         metadata = {**self.reserved_defaults(), **(stored or {})}
         messages = self._read_messages(req, metadata)
         if stored is None:  # queues are created by their first post
-            self.pipelines.queue.create(queue_name, project=project_id)
+            self.queues.create(queue_name, project=project_id)
         ids = self.pipelines.message.post(queue_name, messages, client_id,
-                                          project=project_id)
+                                          project=self.scope(project_id))
         resp.status = falcon.HTTP_201
         resp.location = f'{req.path}?ids={",".join(ids)}'
-        resp.media = {'resources': [message_href(queue_name, mid)
-                                    for mid in ids]}
+        resp.media = {'resources': [
+            message_href(queue_name, mid, prefix=self.prefix) for mid in ids]}
 
     def _read_messages(self, req, metadata):
         queue_max = metadata['_max_messages_post_size']
@@ -82,9 +82,11 @@ class Collection(Resource):
         options = {name: utils.bool_param(req, name) for name in
                    ('echo', 'include_claimed', 'include_delayed')}
         messages, marker = page(self.pipelines.message.list(
-            queue_name, project=project_id, marker=req.get_param('marker'),
+            queue_name, project=self.scope(project_id),
+            marker=req.get_param('marker'),
             limit=limit or DEFAULT_PAGE, client_uuid=client_id, **options))
-        body = {'messages': [present(queue_name, m) for m in messages],
+        body = {'messages': [present(queue_name, m, prefix=self.prefix)
+                             for m in messages],
                 'links': []}
         if messages:
             query = {**req.params, 'marker': marker}
@@ -95,10 +97,12 @@ class Collection(Resource):
     def _get_by_ids(self, resp, queue_name, ids, project_id):
         self.validator.message_ids(ids)
         messages = list(self.pipelines.message.bulk_get(
-            queue_name, ids, project=project_id))
+            queue_name, ids, project=self.scope(project_id)))
         if not messages:
-            raise errors.MessagesDoNotExist(ids, queue_name, project_id)
-        resp.media = {'messages': [present(queue_name, m) for m in messages]}
+            raise errors.MessagesDoNotExist(ids, queue_name,
+                                            self.scope(project_id))
+        resp.media = {'messages': [present(queue_name, m, prefix=self.prefix)
+                                   for m in messages]}
 
     def on_delete(self, req, resp, project_id, client_id, queue_name):
         ids = utils.list_param(req, 'ids')
@@ -116,7 +120,7 @@ class Collection(Resource):
         self.validator.message_ids(ids, deleting=True)
         try:
             self.pipelines.message.bulk_delete(
-                queue_name, ids, project=project_id,
+                queue_name, ids, project=self.scope(project_id),
                 claim_ids=utils.list_param(req, 'claim_ids') or [])
         except errors.MessageIsClaimed:
             raise _claimed_error() from None
@@ -126,9 +130,10 @@ class Collection(Resource):
         count = utils.int_param(req, 'pop')
         self.validator.pop(count)
         messages = self.pipelines.message.pop(queue_name, count,
-                                              project=project_id)
+                                              project=self.scope(project_id))
         resp.media = {'messages': [
-            {**present(queue_name, m), 'claim_count': m['claim_count']}
+            {**present(queue_name, m, prefix=self.prefix),
+             'claim_count': m['claim_count']}
             for m in messages]}
 
 
@@ -138,14 +143,14 @@ class Item(Resource):
     def on_get(self, req, resp, project_id, client_id, queue_name,
                message_id):
         message = self.pipelines.message.get(queue_name, message_id,
-                                             project=project_id)
-        resp.media = present(queue_name, message)
+                                             project=self.scope(project_id))
+        resp.media = present(queue_name, message, prefix=self.prefix)
 
     def on_delete(self, req, resp, project_id, client_id, queue_name,
                   message_id):
         try:
             self.pipelines.message.delete(
-                queue_name, message_id, project=project_id,
+                queue_name, message_id, project=self.scope(project_id),
                 claim=req.get_param('claim_id'))
         except errors.MessageIsClaimed:
             raise _claimed_error() from None

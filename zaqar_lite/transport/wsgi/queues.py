@@ -1,10 +1,16 @@
-"""Queue resources: /v2/queues, /v2/queues/{name}, its stats and purge."""
+"""Queue resources: /v2/queues, /v2/queues/{name}, its stats and purge.
+
+The same resources serve topics (``/v2/topics/...``): built with
+``kind='topic'`` they use the topic pipeline and the topic scope (see
+:mod:`zaqar_lite.scopes`) for messages and subscriptions.
+"""
 
 import datetime
 
 import falcon
 
 from zaqar_lite import errors
+from zaqar_lite.scopes import topic_scope
 from zaqar_lite.storage.utils import page
 from zaqar_lite.transport.wsgi import utils
 
@@ -14,12 +20,19 @@ LIST_PARAMS = ('marker', 'limit', 'detailed', 'with_count', 'name')
 
 
 class Resource:
-    """What every queue resource is built with."""
+    """What every queue (or topic) resource is built with."""
 
-    def __init__(self, validator, pipelines, limits):
+    def __init__(self, validator, pipelines, limits, kind='queue'):
         self.validator = validator
         self.pipelines = pipelines
         self.limits = limits
+        self.kind = kind
+        self.queues = pipelines.topic if kind == 'topic' else pipelines.queue
+        self.prefix = f'/v2/{kind}s'
+
+    def scope(self, project):
+        """The storage project of the resource's messages/subscriptions."""
+        return topic_scope(project) if self.kind == 'topic' else project
 
     def reserved_defaults(self) -> dict:
         """Reserved metadata keys with the values they take when unset."""
@@ -34,7 +47,7 @@ class Resource:
     def stored_metadata(self, name, project):
         """The queue's stored metadata, or None when it does not exist."""
         try:
-            return self.pipelines.queue.get(name, project=project)
+            return self.queues.get(name, project=project)
         except errors.QueueDoesNotExist:
             return None
 
@@ -65,19 +78,19 @@ class Collection(Resource):
         detailed = utils.bool_param(req, 'detailed')
         kfilter = {key: value for key, value in req.params.items()
                    if key not in LIST_PARAMS}
-        queues, marker = page(self.pipelines.queue.list(
+        queues, marker = page(self.queues.list(
             project=project_id, kfilter=kfilter,
             marker=req.get_param('marker'), limit=limit or 10,
             detailed=detailed, name=req.get_param('name')))
         for queue in queues:
-            queue['href'] = f'/v2/queues/{queue["name"]}'
-        body = {'queues': queues, 'links': []}
+            queue['href'] = f'{self.prefix}/{queue["name"]}'
+        body = {f'{self.kind}s': queues, 'links': []}
         if queues:
             query = {**req.params, 'marker': marker}
-            body['links'] = [{'rel': 'next', 'href': '/v2/queues' +
+            body['links'] = [{'rel': 'next', 'href': self.prefix +
                               falcon.to_query_str(query)}]
         if utils.bool_param(req, 'with_count'):
-            body['count'] = self.pipelines.queue.calculate_resource_count(
+            body['count'] = self.queues.calculate_resource_count(
                 project=project_id)
         resp.media = body
 
@@ -87,7 +100,7 @@ class Item(Resource):
 
     def on_put(self, req, resp, project_id, client_id, queue_name):
         metadata = self.read_metadata(req)
-        created = self.pipelines.queue.create(queue_name, metadata=metadata,
+        created = self.queues.create(queue_name, metadata=metadata,
                                               project=project_id)
         resp.status = falcon.HTTP_201 if created else falcon.HTTP_204
         resp.location = req.path
@@ -102,19 +115,19 @@ class Item(Resource):
                 description=f"Accepted media type for PATCH: "
                             f"{{'Accept-Patch': '{JSON_PATCH}'}}.")
         changes = self._read_patch(req)
-        stored = self.pipelines.queue.get(queue_name, project=project_id)
+        stored = self.queues.get(queue_name, project=project_id)
         reserved = self.reserved_defaults()
         for change in changes:
             _apply(stored, change, reserved)
         self.validator.queue_metadata(stored)
         self.validator.queue_metadata_length(len(falcon.media.JSONHandler()
                                                  .serialize(stored, None)))
-        self.pipelines.queue.set_metadata(queue_name, stored,
+        self.queues.set_metadata(queue_name, stored,
                                           project=project_id)
         resp.media = {**self.reserved_defaults(), **stored}
 
     def on_delete(self, req, resp, project_id, client_id, queue_name):
-        self.pipelines.queue.delete(queue_name, project=project_id)
+        self.queues.delete(queue_name, project=project_id)
         resp.status = falcon.HTTP_204
 
     def _read_patch(self, req):
@@ -166,23 +179,23 @@ class Stats(Resource):
 
     def on_get(self, req, resp, project_id, client_id, queue_name):
         try:
-            stats = self.pipelines.queue.stats(queue_name, project=project_id)
+            stats = self.queues.stats(queue_name, project=project_id)
         except errors.QueueDoesNotExist:
             stats = {'messages': {'claimed': 0, 'free': 0, 'delayed': 0,
                                   'total': 0}}
         messages = stats['messages']
         for edge in ('oldest', 'newest'):
             if edge in messages:
-                messages[edge] = _edge(queue_name, messages[edge])
+                messages[edge] = _edge(self.prefix, queue_name, messages[edge])
         resp.media = stats
 
 
-def _edge(queue_name, message):
+def _edge(prefix, queue_name, message):
     created = datetime.datetime.fromtimestamp(message['created'],
                                               datetime.timezone.utc)
     return {'id': message['id'], 'age': message['age'],
             'created': created.strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'href': f'/v2/queues/{queue_name}/messages/{message["id"]}'}
+            'href': f'{prefix}/{queue_name}/messages/{message["id"]}'}
 
 
 class Purge(Resource):
@@ -194,8 +207,11 @@ class Purge(Resource):
         raw, _ = utils.read_raw(req, self.limits.max_queue_metadata)
         document = utils.parse_json(raw) if raw.strip() else {}
         self.validator.purge(document)
+        scope = self.scope(project_id)
         if 'messages' in document['resource_types']:
-            self._purge_messages(queue_name, project_id)
+            self._purge_messages(queue_name, scope)
+        if 'subscriptions' in document['resource_types']:
+            self.pipelines.subscription.delete_all(queue_name, project=scope)
         resp.status = falcon.HTTP_204
 
     def _purge_messages(self, queue, project):
