@@ -2,6 +2,8 @@
 
     zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
     zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
+    zaqar-lite deliver [--once] [--config-file zaqar.conf]
+                                                  deliver notifications
     zaqar-lite pipe in|out ...                    bridge directories and queues
 """
 
@@ -37,11 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
         'gc', parents=[common], help='collect garbage once',
         description='Remove expired messages and claims from the message '
                     'store once, print what was removed, and exit.')
+    deliver_parser = commands.add_parser(
+        'deliver', parents=[common], help='deliver notifications',
+        description='Run a delivery worker: send pending notifications to '
+                    'subscribers, with retries, until interrupted. Any '
+                    'number may run beside the servers.')
+    deliver_parser.add_argument('--once', action='store_true',
+                                help='deliver what is due now, then exit')
     pipe_cli.add_parsers(commands)
     return parser
 
 
-def serve(conf) -> int:
+def serve(conf, _args) -> int:
     from zaqar_lite.transport.wsgi.server import Server
 
     # Build everything once to fail here, loudly, before any worker starts;
@@ -53,14 +62,30 @@ def serve(conf) -> int:
     return 0
 
 
-def gc(conf) -> int:
+def gc(conf, _args) -> int:
     boot = Bootstrap(conf)
     print(json.dumps(boot.data_driver.gc()))
     boot.close()
     return 0
 
 
-COMMANDS = {'serve': serve, 'gc': gc}
+def deliver(conf, args) -> int:
+    import signal
+    import threading
+
+    worker = Bootstrap(conf).delivery_worker()
+    if args.once:
+        worker.run_until_idle()
+        worker.close()
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run(stop)
+    return 0
+
+
+COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver}
 
 
 def main(argv=None) -> int:
@@ -72,7 +97,7 @@ def main(argv=None) -> int:
         return pipe_cli.run(args)
     try:
         conf = zconf.load(args.config_file)
-        return COMMANDS[args.command](conf)
+        return COMMANDS[args.command](conf, args)
     except errors.ConfigurationError as exc:
         print(f'zaqar-lite: {exc}', file=sys.stderr)
         return 1

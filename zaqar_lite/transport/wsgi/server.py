@@ -1,8 +1,9 @@
 """Serving the WSGI app with gunicorn, configured from ``zaqar.conf``.
 
 The app is built in each worker after the fork (never shared across
-processes), and the master runs garbage collection every
-``[storage] gc_interval`` seconds.
+processes).  The master runs garbage collection every ``[storage]
+gc_interval`` seconds and, when anything queues notifications, a delivery
+worker (unless ``[notification] deliver_in_server`` is off).
 """
 
 import logging
@@ -29,7 +30,7 @@ class Server(BaseApplication):
 
     def __init__(self, conf):
         self.conf = conf
-        self._stop_gc = threading.Event()
+        self._stop = threading.Event()
         super().__init__()
 
     def load_config(self):
@@ -39,8 +40,8 @@ class Server(BaseApplication):
                     'worker_class': wsgi.worker_class,
                     'threads': wsgi.threads, 'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite',
-                    'when_ready': self._start_gc,
-                    'on_exit': lambda _arbiter: self._stop_gc.set()}
+                    'when_ready': self._start_master_threads,
+                    'on_exit': lambda _arbiter: self._stop.set()}
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per
             # user, which several servers on one host would fight over.
@@ -51,15 +52,20 @@ class Server(BaseApplication):
     def load(self):
         return Bootstrap(self.conf).app
 
-    def _start_gc(self, _arbiter):
+    def _start_master_threads(self, _arbiter):
         interval = self.conf.storage.gc_interval
         if interval:
             threading.Thread(target=self._collect, args=(interval,),
                              name='zaqar-lite-gc', daemon=True).start()
+        boot = Bootstrap(self.conf)
+        if boot.notifies and self.conf.notification.deliver_in_server:
+            threading.Thread(target=boot.delivery_worker().run,
+                             args=(self._stop,), name='zaqar-lite-delivery',
+                             daemon=True).start()
 
     def _collect(self, interval):
         boot = Bootstrap(self.conf)
-        while not self._stop_gc.wait(interval):
+        while not self._stop.wait(interval):
             try:
                 removed = boot.data_driver.gc()
             except Exception:  # keep collecting; the next round may work
