@@ -8,9 +8,10 @@ import inspect
 from zaqar_lite.storage import base
 
 # Pipeline option prefix -> contract class whose methods its stages hook
-# (subscription and topic pipelines join when those resources exist).
+# (topics share the queue contract).
 HOOKABLE = {'queue': base.Queue, 'message': base.Message,
-            'claim': base.Claim}
+            'claim': base.Claim, 'subscription': base.Subscription,
+            'topic': base.Queue}
 
 
 def signatures(cls) -> list[str]:
