@@ -81,3 +81,21 @@ def test_projects_do_not_see_each_other(service, client):
     assert 'mine' not in queue_names(other)
     assert list(other.queue('mine', auto_create=False).messages(
         echo=True)) == []
+
+
+def test_subscriptions_through_the_client(client):
+    queue = client.queue('subscribed', force_create=True)
+    subscription = client.subscription(
+        'subscribed', subscriber='mailto:ops@example.com', ttl=3600,
+        options={'subject': 'hello'})
+    listed = list(client.subscriptions('subscribed'))
+    assert [s.id for s in listed] == [subscription.id]
+    assert listed[0].subscriber == 'mailto:ops@example.com'
+    assert listed[0].options == {'subject': 'hello'}
+    fetched = client.subscription('subscribed', id=subscription.id)
+    assert fetched.subscriber == 'mailto:ops@example.com'
+    fetched.update({'ttl': 7200})
+    assert client.subscription('subscribed', id=subscription.id).ttl == 7200
+    fetched.delete()
+    assert list(client.subscriptions('subscribed')) == []
+    queue.delete()
