@@ -26,7 +26,8 @@ class Pipelines:
     topic: Pipeline
 
 
-def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
+def driver_settings(conf, kind: str, name: str,
+                    namespace=plugins.DATA_DRIVERS) -> tuple[str, dict]:
     """``(uri, options)`` for a store from ``[drivers:<kind>:<name>]``.
 
     Raises:
@@ -36,7 +37,7 @@ def driver_settings(conf, kind: str, name: str) -> tuple[str, dict]:
     if section not in conf:
         raise errors.PluginLoadError(
             f'[drivers] {kind} = {name}: no such store; installed: '
-            f'{", ".join(plugins.installed(plugins.DATA_DRIVERS)) or "none"}')
+            f'{", ".join(plugins.installed(namespace)) or "none"}')
     group = conf[section]
     options = {key: group[key] for key in group if key != 'uri'}
     return group.uri, options
@@ -50,10 +51,30 @@ class Bootstrap:
 
     @functools.cached_property
     def data_driver(self):
+        """The message store's driver, or the pooling driver over pools."""
+        if not self.conf.pooling:
+            return self._message_store()
+        from zaqar_lite.storage.pooling.catalog import Catalog
+        from zaqar_lite.storage.pooling.driver import DataDriver
+        default = self._message_store() \
+            if self.conf['pooling:catalog'].enable_virtual_pool else None
+        return DataDriver(Catalog(self.control_driver, default))
+
+    def _message_store(self):
         name = self.conf.drivers.message_store
         uri, options = driver_settings(self.conf, 'message_store', name)
         return plugins.load_driver(plugins.DATA_DRIVERS, name,
                                    '[drivers] message_store',
+                                   uri=uri, options=options)
+
+    @functools.cached_property
+    def control_driver(self):
+        """The management store's driver: catalogue, pools, flavors."""
+        name = self.conf.drivers.management_store
+        uri, options = driver_settings(self.conf, 'management_store', name,
+                                       plugins.CONTROL_DRIVERS)
+        return plugins.load_driver(plugins.CONTROL_DRIVERS, name,
+                                   '[drivers] management_store',
                                    uri=uri, options=options)
 
     @functools.cached_property
@@ -115,9 +136,13 @@ class Bootstrap:
     def app(self):
         from zaqar_lite.transport.wsgi.app import create_app
         return create_app(self.conf, self.pipelines, self.data_driver,
-                          self.notifier, self.notification_tasks)
+                          self.notifier, self.notification_tasks,
+                          self.control_driver if self.conf.admin_mode
+                          else None)
 
     def close(self):
         """Close the drivers that were built."""
         if 'data_driver' in self.__dict__:
             self.data_driver.close()
+        if 'control_driver' in self.__dict__ and not self.conf.pooling:
+            self.control_driver.close()

@@ -15,6 +15,7 @@ knows which HTTP status each family becomes.  The hierarchy::
     │   ├── ClaimDoesNotExist
     │   ├── SubscriptionDoesNotExist
     │   ├── TopicDoesNotExist
+    │   ├── QueueNotMapped          pooling: the catalogue has no pool for it
     │   ├── PoolDoesNotExist
     │   └── FlavorDoesNotExist
     ├── NotPermitted                403
@@ -27,6 +28,7 @@ knows which HTTP status each family becomes.  The hierarchy::
     │   ├── PoolAlreadyExists
     │   └── PoolInUse
     └── StorageUnavailable          503: the engine cannot be reached
+        └── NoPoolFound             pooling: no pool registered for the queue
 
 Messages are plain English and never contain secrets; they are safe to show
 to the client that caused them.
@@ -127,6 +129,14 @@ class SubscriptionDoesNotExist(DoesNotExist):
         super().__init__(f'Subscription {subscription_id} does not exist')
 
 
+class QueueNotMapped(DoesNotExist):
+    """The catalogue maps the queue to no pool."""
+
+    def __init__(self, queue, project):
+        what, project = _where(queue, project)
+        super().__init__(f'{what} is not in any pool for project {project}')
+
+
 class PoolDoesNotExist(DoesNotExist):
     """No such pool."""
 
@@ -198,3 +208,7 @@ class PoolInUse(Conflict):
 
 class StorageUnavailable(ZaqarLiteError):
     """The storage engine could not serve the request; retrying may work."""
+
+
+class NoPoolFound(StorageUnavailable):
+    """Pooling is on and no pool can take the queue."""

@@ -11,6 +11,7 @@ from stevedore import driver as sd_driver
 from zaqar_lite import errors
 
 DATA_DRIVERS = 'zaqar_lite.data.storage'
+CONTROL_DRIVERS = 'zaqar_lite.control.storage'
 STAGES = 'zaqar_lite.storage.stages'
 ZAQAR_STAGES = 'zaqar.storage.stages'
 STAGE_GROUPS = (STAGES, ZAQAR_STAGES)  # a name in both: ours wins
@@ -23,6 +24,14 @@ def installed(*namespaces: str) -> list[str]:
     """
     return sorted({ep.name for namespace in namespaces
                    for ep in importlib.metadata.entry_points(group=namespace)})
+
+
+def plugin_class(namespace: str, name: str):
+    """The class registered as ``name`` (imported, not built), or None."""
+    for entry in importlib.metadata.entry_points(group=namespace):
+        if entry.name == name:
+            return entry.load()
+    return None
 
 
 def load_driver(namespace: str, name: str, option: str, **kwargs):

@@ -6,10 +6,24 @@ GROUP = 'DEFAULT'
 
 OPTS = [
     cfg.BoolOpt('admin_mode', default=False,
-                help='Expose the admin API (today: GET /v2/health with the '
-                     'storage status).'),
+                help='Expose the admin API: /v2/pools, /v2/flavors and '
+                     'GET /v2/health with the storage status.'),
+    cfg.BoolOpt('pooling', default=False,
+                help='Spread queues over pools (data stores registered '
+                     'through /v2/pools), mapped by the catalogue in '
+                     '[drivers] management_store.'),
+]
+
+CATALOG_GROUP = 'pooling:catalog'
+
+CATALOG_OPTS = [
+    cfg.BoolOpt('enable_virtual_pool', default=False,
+                help='With pooling on, serve queues that are in no pool '
+                     'from [drivers] message_store, as a default pool '
+                     '(as Zaqar does); otherwise such requests get a 503 '
+                     'until a pool is registered.'),
 ]
 
 
 def list_opts():
-    return [(GROUP, OPTS)]
+    return [(GROUP, OPTS), (CATALOG_GROUP, CATALOG_OPTS)]

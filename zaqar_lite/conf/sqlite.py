@@ -8,9 +8,9 @@ MANAGEMENT_GROUP = 'drivers:management_store:sqlite'
 DEFAULT_URI = 'sqlite:///zaqar-lite.db'
 
 
-def _opts(what):
+def _opts(what, default_uri=DEFAULT_URI):
     return [
-        cfg.StrOpt('uri', default=DEFAULT_URI,
+        cfg.StrOpt('uri', default=default_uri,
                    help=f'SQLite database holding {what}: '
                         'sqlite:///relative/path.db or '
                         'sqlite:////absolute/path.db. The file and its '
@@ -31,7 +31,9 @@ def _opts(what):
 
 
 MESSAGE_OPTS = _opts('queues, messages and claims')
-MANAGEMENT_OPTS = _opts('the catalogue, pools and flavors')
+MANAGEMENT_OPTS = _opts('the catalogue, pools and flavors (a file of its '
+                        'own: its changes invalidate cached routes)',
+                        'sqlite:///zaqar-lite-management.db')
 
 
 def list_opts():

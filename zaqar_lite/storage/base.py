@@ -116,26 +116,44 @@ class DataDriverBase(abc.ABC):
 
 
 class ControlDriverBase(abc.ABC):
-    """A control (management) driver: catalogue, pools and flavors."""
+    """A control (management) driver: catalogue, pools and flavors.
+
+    Built from ``(uri, options)`` like a data driver.  Every change that
+    can make a cached route wrong (a queue leaving the catalogue, a pool
+    or flavor changing) moves ``generation()``, so servers sharing the
+    store can cache routes and still agree.
+    """
+
+    catalogue_class: type
+    pools_class: type
+    flavors_class: type
 
     def __init__(self, uri: str, options: dict | None = None):
         self.uri = uri
         self.options = dict(options or {})
 
-    @property
-    def catalogue_controller(self):
+    @functools.cached_property
+    def catalogue_controller(self) -> 'Catalogue':
         """Maps (project, queue) to a pool; used when pooling is on."""
-        raise NotImplementedError('pooling is not implemented yet')
+        return self.catalogue_class(self)
 
-    @property
-    def pools_controller(self):
+    @functools.cached_property
+    def pools_controller(self) -> 'Pools':
         """Registered pools."""
-        raise NotImplementedError('pooling is not implemented yet')
+        return self.pools_class(self)
 
-    @property
-    def flavors_controller(self):
+    @functools.cached_property
+    def flavors_controller(self) -> 'Flavors':
         """Registered flavors."""
-        raise NotImplementedError('pooling is not implemented yet')
+        return self.flavors_class(self)
+
+    @abc.abstractmethod
+    def generation(self):
+        """A value that changes whenever a cached route may be stale."""
+
+    @abc.abstractmethod
+    def is_alive(self) -> bool:
+        """Whether the engine answers right now."""
 
     def close(self) -> None:
         """Release connections; the driver is not used afterwards."""
@@ -375,7 +393,8 @@ class Subscription(ControllerBase, abc.ABC):
          'confirmed': bool}
 
     A subscription is unique by (project, source, subscriber) and is gone
-    once its ttl has passed since it was created or last updated.
+    once its ttl has passed since it was created or last updated.  Callers
+    create the source queue first (the transport does, as Zaqar does).
     """
 
     @abc.abstractmethod
@@ -442,3 +461,110 @@ class Subscription(ControllerBase, abc.ABC):
                 return
             for item in items:
                 self.delete(queue, item['id'], project=project)
+
+
+class Catalogue(ControllerBase, abc.ABC):
+    """Which pool holds each (project, queue)."""
+
+    @abc.abstractmethod
+    def list(self, project=None, marker=None, limit=DEFAULT_QUEUES_PER_PAGE):
+        """A listing of ``{'queue', 'pool'}`` of the project by queue name."""
+
+    @abc.abstractmethod
+    def get(self, project, queue) -> str:
+        """The pool of a registered queue.
+
+        Raises:
+            QueueNotMapped
+        """
+
+    @abc.abstractmethod
+    def insert(self, project, queue, pool) -> str:
+        """Map the queue to ``pool`` unless it is mapped already.
+
+        Returns:
+            the queue's pool: ``pool``, or the one it had.
+        """
+
+    @abc.abstractmethod
+    def delete(self, project, queue) -> None:
+        """Forget the queue's mapping; no error if absent."""
+
+    @abc.abstractmethod
+    def count(self, pool) -> int:
+        """How many queues the pool holds."""
+
+
+class Pools(ControllerBase, abc.ABC):
+    """Pools: ``{'name', 'uri', 'weight', 'flavor', 'options'}``."""
+
+    @abc.abstractmethod
+    def list(self, marker=None, limit=DEFAULT_POOLS_PER_PAGE,
+             detailed=False, flavor=None):
+        """A listing of pools by name; ``options`` only when detailed.
+
+        Args:
+            flavor: only the pools of this flavor (None: every pool).
+        """
+
+    @abc.abstractmethod
+    def get(self, name, detailed=False) -> dict:
+        """One pool. Raises PoolDoesNotExist."""
+
+    @abc.abstractmethod
+    def create(self, name, weight, uri, flavor=None, options=None) -> bool:
+        """Create or replace a pool; True when it is new."""
+
+    @abc.abstractmethod
+    def update(self, name, **fields) -> None:
+        """Change ``weight``, ``uri``, ``flavor`` or ``options``.
+
+        Raises:
+            PoolDoesNotExist
+        """
+
+    @abc.abstractmethod
+    def delete(self, name) -> None:
+        """Forget a pool; no error if absent."""
+
+    def exists(self, name) -> bool:
+        """Whether the pool is registered."""
+        from zaqar_lite import errors
+        try:
+            self.get(name)
+        except errors.PoolDoesNotExist:
+            return False
+        return True
+
+
+class Flavors(ControllerBase, abc.ABC):
+    """Flavors: ``{'name', 'capabilities'}``; pools name their flavor."""
+
+    @abc.abstractmethod
+    def list(self, marker=None, limit=DEFAULT_FLAVORS_PER_PAGE):
+        """A listing of flavors by name."""
+
+    @abc.abstractmethod
+    def get(self, name) -> dict:
+        """One flavor. Raises FlavorDoesNotExist."""
+
+    @abc.abstractmethod
+    def create(self, name, capabilities=None) -> bool:
+        """Create or replace a flavor; True when it is new."""
+
+    @abc.abstractmethod
+    def update(self, name, capabilities) -> None:
+        """Replace the flavor's capabilities. Raises FlavorDoesNotExist."""
+
+    @abc.abstractmethod
+    def delete(self, name) -> None:
+        """Forget a flavor; no error if absent."""
+
+    def exists(self, name) -> bool:
+        """Whether the flavor is registered."""
+        from zaqar_lite import errors
+        try:
+            self.get(name)
+        except errors.FlavorDoesNotExist:
+            return False
+        return True

@@ -24,14 +24,37 @@ def redis_settings(tmp_path, request):
                                  'socket_timeout': 5.0}
 
 
+def pooling_settings(tmp_path, request):
+    # Two pools on different engines under one SQLite management store;
+    # queues spread over both by weight.
+    server = request.getfixturevalue('redis_server')
+    pools = [('sqlite-pool', f'sqlite:///{tmp_path}/pool.db', 1, {}),
+             ('redis-pool', server.uri, 1,
+              {'key_prefix': f'pool-{uuid.uuid4().hex}'})]
+    return 'pooling', f'sqlite:///{tmp_path}/management.db', {'pools': pools}
+
+
 FACTORIES = {'sqlite': lambda tmp_path, request: sqlite_settings(tmp_path),
-             'redis': redis_settings}
+             'redis': redis_settings, 'pooling': pooling_settings}
 
 
 def build_driver(name, uri, options):
     """A data driver built the way bootstrap builds one."""
+    if name == 'pooling':
+        return build_pooling_driver(uri, options['pools'])
     return plugins.load_driver(plugins.DATA_DRIVERS, name, 'test',
                                uri=uri, options=options)
+
+
+def build_pooling_driver(management_uri, pools):
+    from zaqar_lite.storage.pooling.catalog import Catalog
+    from zaqar_lite.storage.pooling.driver import DataDriver
+
+    control = plugins.load_driver(plugins.CONTROL_DRIVERS, 'sqlite', 'test',
+                                  uri=management_uri, options={})
+    for name, uri, weight, options in pools:
+        control.pools_controller.create(name, weight, uri, options=options)
+    return DataDriver(Catalog(control))
 
 
 @pytest.fixture(params=sorted(FACTORIES))

@@ -31,7 +31,10 @@ def test_create_then_get(subscriptions, queue):
     assert subscriptions.exists('q', subscription_id, project='p')
 
 
-def test_the_same_subscriber_twice_is_not_created_again(subscriptions, queue):
+def test_the_same_subscriber_twice_is_not_created_again(subscriptions, queues,
+                                                        queue):
+    queues.create('other', project='p')
+    queues.create('q', project='other')
     first = create(subscriptions)
     assert create(subscriptions) is None
     assert subscriptions.get_with_subscriber('q', HOOK, project='p')['id'] \

@@ -1,5 +1,8 @@
-"""Pooling: the catalog that maps each (project, queue) to a pool's driver.
+"""Pooling: each (project, queue) lives in one pool, a data driver of its own.
 
-Not available yet (issue 6 builds it); ``[drivers] message_store`` serves
-every queue until then.
+``catalog.py`` maps queues to pools through the management store's
+catalogue (choosing a pool by flavor and weight when a queue is created)
+and builds each pool's driver once; ``controllers.py`` routes every
+controller call to the queue's pool; ``driver.py`` is the data driver the
+pipelines wrap when ``[DEFAULT] pooling = true``.
 """

@@ -76,10 +76,11 @@ class Database:
         path: the database file; created with its folder when missing.
         busy_timeout: seconds to wait for another writer's lock.
         synchronous: SQLite's ``synchronous`` pragma for WAL mode.
+        statements: the schema, created when missing.
     """
 
     def __init__(self, path: str, busy_timeout: float = 10.0,
-                 synchronous: str = 'FULL'):
+                 synchronous: str = 'FULL', statements=schema.STATEMENTS):
         if synchronous.upper() not in SYNCHRONOUS:
             raise errors.ConfigurationError(
                 f'synchronous must be one of {SYNCHRONOUS}, not {synchronous}')
@@ -95,7 +96,7 @@ class Database:
         self._paused_by_fork = False
         self._lock_fd = None
         _DATABASES.add(self)
-        self._create_schema()
+        self._create_schema(statements)
 
     def pause_writes(self):
         """Before a fork: wait for other threads' write transactions."""
@@ -121,12 +122,12 @@ class Database:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def _create_schema(self):
+    def _create_schema(self, statements):
         folder = os.path.dirname(self.path)
         try:
             os.makedirs(folder, exist_ok=True)
             with self.write() as conn:
-                for statement in schema.STATEMENTS:
+                for statement in statements:
                     conn.execute(statement)
         except (OSError, errors.StorageUnavailable) as exc:
             raise errors.ConfigurationError(

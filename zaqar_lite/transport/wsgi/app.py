@@ -10,14 +10,15 @@ from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (claims, errors, health, home, hooks,
-                                       messages, queues, subscriptions)
+                                       messages, pools, queues,
+                                       subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
 TOPIC = '/v2/topics/{queue_name}'
 
 
 def create_app(conf, pipelines, data_driver, notifier=None,
-               tasks=None) -> falcon.App:
+               tasks=None, control_driver=None) -> falcon.App:
     """The WSGI application serving the Zaqar v2 API.
 
     Args:
@@ -26,6 +27,7 @@ def create_app(conf, pipelines, data_driver, notifier=None,
         data_driver: the data driver, for ping and health.
         notifier: queues subscription confirmations (built when None).
         tasks: ``{scheme: Task}`` that check subscribers (loaded when None).
+        control_driver: the management store, for the admin API.
     """
     validator = Validator(conf.transport)
     app = falcon.App(middleware=[hooks.RequestChecks(
@@ -36,12 +38,13 @@ def create_app(conf, pipelines, data_driver, notifier=None,
     if tasks is None:
         tasks = load_tasks(conf, conf.transport.subscriber_types)
     for path, resource in routes(conf, validator, pipelines, data_driver,
-                                 notifier, tasks):
+                                 notifier, tasks, control_driver):
         app.add_route(path, resource)
     return app
 
 
-def routes(conf, validator, pipelines, data_driver, notifier, tasks):
+def routes(conf, validator, pipelines, data_driver, notifier, tasks,
+           control_driver=None):
     """``(path, resource)`` pairs of every endpoint."""
     args = (validator, pipelines, conf.transport)
     table = [
@@ -74,4 +77,10 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks):
         ]
     if conf.admin_mode:
         table.append(('/v2/health', health.Health(data_driver)))
+    if conf.admin_mode and control_driver is not None:
+        admin = (control_driver, conf.transport)
+        table += [('/v2/pools', pools.Pools(*admin)),
+                  ('/v2/pools/{pool_name}', pools.Pool(*admin)),
+                  ('/v2/flavors', pools.Flavors(*admin)),
+                  ('/v2/flavors/{flavor_name}', pools.Flavor(*admin))]
     return table

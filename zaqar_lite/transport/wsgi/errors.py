@@ -48,9 +48,11 @@ def _handler(status, title):
 def _unavailable(req, resp, exc, params):
     LOG.warning('storage unavailable for %s %s: %s', req.method, req.path, exc)
     resp.set_header('Retry-After', str(RETRY_AFTER))
+    description = str(exc) if isinstance(exc, errors.NoPoolFound) else (
+        'The storage engine could not be reached. Please try again in a '
+        'few seconds.')
     error_body(resp, falcon.HTTP_503, 'Service temporarily unavailable',
-               'The storage engine could not be reached. Please try again '
-               'in a few seconds.')
+               description)
 
 
 def _unexpected(req, resp, exc, params):
