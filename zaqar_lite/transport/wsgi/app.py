@@ -10,7 +10,7 @@ from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (claims, errors, health, home, hooks,
-                                       messages, pools, queues,
+                                       messages, pools, queues, share,
                                        subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
@@ -55,6 +55,7 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
         (QUEUE, queues.Item(*args)),
         (QUEUE + '/stats', queues.Stats(*args)),
         (QUEUE + '/purge', queues.Purge(*args)),
+        (QUEUE + '/share', share.Share(conf.signed_url.secret_key)),
         (QUEUE + '/messages', messages.Collection(*args)),
         (QUEUE + '/messages/{message_id}', messages.Item(*args)),
         (QUEUE + '/claims', claims.Collection(*args)),
