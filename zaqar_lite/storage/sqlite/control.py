@@ -11,6 +11,7 @@ import threading
 from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.sqlite.database import Database, path_from_uri
+from zaqar_lite.storage.sqlite.queues import scope as _scope
 
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS catalogue (
@@ -33,10 +34,6 @@ STATEMENTS = (
         capabilities TEXT NOT NULL
     ) WITHOUT ROWID""",
 )
-
-
-def _scope(project):
-    return project or ''
 
 
 class CatalogueController(base.Catalogue):
