@@ -38,7 +38,9 @@ def build(driver, stages):
                                     controller))
     return Pipelines(queue=make(driver.queue_controller),
                      message=make(driver.message_controller),
-                     claim=make(driver.claim_controller))
+                     claim=make(driver.claim_controller),
+                     subscription=make(driver.subscription_controller),
+                     topic=make(driver.topic_controller))
 
 
 def per_call(driver, number):
