@@ -1,10 +1,13 @@
-"""The ``zaqar-lite`` command: serve, gc, pipe.
+"""The ``zaqar-lite`` command: serve, gc, deliver, pipe, consumers.
 
     zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
     zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
     zaqar-lite deliver [--once] [--config-file zaqar.conf]
                                                   deliver notifications
     zaqar-lite pipe in|out ...                    bridge directories and queues
+    zaqar-lite worker | make-migration | merge-migrations | migrate
+                                                  consumer workers
+    zaqar-lite -c zaqar.conf NAME SUBCOMMAND      a consumer's own commands
 """
 
 import argparse
@@ -15,18 +18,29 @@ import sys
 from zaqar_lite import conf as zconf
 from zaqar_lite import errors
 from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.consumers import cli as consumers_cli
 from zaqar_lite.filer import cli as pipe_cli
 
+CONFIG_HELP = ('zaqar.conf to read (repeatable; later files override '
+               'earlier ones). Without one, every option has its default.')
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _global_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument('-c', '--config', '--config-file', action='append',
+                         default=[],
+                         dest='global_config', metavar='PATH',
+                         help=CONFIG_HELP)
+    return options
+
+
+def build_parser(conf=None) -> argparse.ArgumentParser:
+    """The command line; with ``conf``, consumers' own commands too."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--config-file', action='append', default=[],
-                        metavar='PATH',
-                        help='zaqar.conf to read (repeatable; later files '
-                             'override earlier ones). Without one, every '
-                             'option has its default.')
+                        metavar='PATH', help=CONFIG_HELP)
     parser = argparse.ArgumentParser(
-        prog='zaqar-lite',
+        prog='zaqar-lite', parents=[_global_options()],
         description='A multi-tenant queuing service speaking the OpenStack '
                     'Zaqar v2 API.')
     commands = parser.add_subparsers(dest='command', required=True)
@@ -47,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     deliver_parser.add_argument('--once', action='store_true',
                                 help='deliver what is due now, then exit')
     pipe_cli.add_parsers(commands)
+    consumers_cli.add_parsers(commands, common)
+    if conf is not None:
+        consumers_cli.add_handler_parsers(commands, common, conf)
     return parser
 
 
@@ -89,15 +106,23 @@ COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver}
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO,
                         format='%(asctime)s %(process)d %(levelname)s '
                                '%(name)s: %(message)s')
-    if args.command == 'pipe':
-        return pipe_cli.run(args)
     try:
-        conf = zconf.load(args.config_file)
-        return COMMANDS[args.command](conf, args)
+        # Consumers' own commands depend on the configuration: read the
+        # global -c files first, then parse the whole command line.
+        early, _ = _global_options().parse_known_args(argv)
+        conf = zconf.load(early.global_config) if early.global_config \
+            else None
+        args = build_parser(conf).parse_args(argv)
+        if args.command == 'pipe':
+            return pipe_cli.run(args)
+        conf = zconf.load(args.global_config
+                          + getattr(args, 'config_file', []))
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](conf, args)
+        return consumers_cli.run(conf, args)
     except errors.ConfigurationError as exc:
         print(f'zaqar-lite: {exc}', file=sys.stderr)
         return 1

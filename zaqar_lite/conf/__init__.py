@@ -7,17 +7,24 @@ configuration from a file, as ``zaqar-lite`` and the tests do.
 
 from oslo_config import cfg
 
-from zaqar_lite.conf import (default, drivers, notification, redis, sqlite,
-                             storage, transport, wsgi)
+from zaqar_lite.conf import (consumers, default, drivers, notification, redis,
+                             sqlite, storage, transport, wsgi)
 
 MODULES = (default, drivers, wsgi, sqlite, redis, storage, transport,
-           notification)
+           notification, consumers)
 
 
-def register(conf: cfg.ConfigOpts) -> cfg.ConfigOpts:
-    """Register every zaqar-lite option on ``conf`` and return it."""
+def register(conf: cfg.ConfigOpts, skip=()) -> cfg.ConfigOpts:
+    """Register every zaqar-lite option on ``conf`` and return it.
+
+    Groups starting with a prefix in ``skip`` are examples for the sample
+    file (``[consumer:<name>]`` sections are registered once the file is
+    read, see ``consumers.config``).
+    """
     for module in MODULES:
         for group, opts in module.list_opts():
+            if skip and group.startswith(tuple(skip)):
+                continue
             conf.register_opts(opts, group=None if group == 'DEFAULT'
                                else group)
     return conf
@@ -29,7 +36,7 @@ def load(config_files=(), args=()) -> cfg.ConfigOpts:
     With no files, every option has its default (oslo.config's own search
     for ``zaqar.conf`` is skipped, so a stray file cannot change a run).
     """
-    conf = register(cfg.ConfigOpts())
+    conf = register(cfg.ConfigOpts(), skip=(consumers.SECTION_PREFIX,))
     conf(list(args), project='zaqar', prog='zaqar-lite',
          default_config_files=list(config_files), default_config_dirs=[],
          validate_default_values=True)

@@ -1,4 +1,5 @@
-"""The few HTTP calls the bridge makes to a zaqar (or zaqar-lite) queue."""
+"""The few HTTP calls the bridge and the consumer workers make to a zaqar
+(or zaqar-lite) queue."""
 
 import uuid
 
@@ -49,6 +50,16 @@ class QueueApi:
         self._send('DELETE', '/messages',
                    params={'ids': ','.join(message_ids),
                            'claim_ids': claim_id})
+
+    def delete_one(self, message_id, claim_id):
+        """Delete one claimed message (works against Zaqar too, whose bulk
+        delete ignores claims)."""
+        self._send('DELETE', f'/messages/{message_id}',
+                   params={'claim_id': claim_id})
+
+    def release(self, claim_id):
+        """Release a claim: its messages that remain become claimable."""
+        self._send('DELETE', f'/claims/{claim_id}')
 
     def _send(self, method, path, **kwargs):
         try:
