@@ -58,3 +58,15 @@ def redis_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def ferretdb_server(tmp_path_factory):
+    """A FerretDB (MongoDB wire protocol) for the whole run (one per xdist
+    worker)."""
+    from tests.engines.ferretdb import FerretDB
+
+    server = FerretDB(tmp_path_factory.mktemp('ferretdb'))
+    server.start()
+    yield server
+    server.stop()

@@ -48,7 +48,7 @@ def test_missing_stage_names_option_and_installed_stages(conf):
 
 def test_unknown_message_store_lists_installed_stores(conf):
     conf.set_override('message_store', 'nosuch', group='drivers')
-    with pytest.raises(errors.PluginLoadError, match='installed: redis, sqlite'):
+    with pytest.raises(errors.PluginLoadError, match='installed: mongodb, redis, sqlite'):
         Bootstrap(conf).data_driver
 
 

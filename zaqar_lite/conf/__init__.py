@@ -7,10 +7,11 @@ configuration from a file, as ``zaqar-lite`` and the tests do.
 
 from oslo_config import cfg
 
-from zaqar_lite.conf import (consumers, default, drivers, notification, redis,
-                             sqlite, storage, transport, wsgi)
+from zaqar_lite.conf import (consumers, default, drivers, mongodb,
+                             notification, redis, sqlite, storage, transport,
+                             wsgi)
 
-MODULES = (default, drivers, wsgi, sqlite, redis, storage, transport,
+MODULES = (default, drivers, wsgi, sqlite, redis, mongodb, storage, transport,
            notification, consumers)
 
 

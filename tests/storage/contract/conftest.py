@@ -24,6 +24,13 @@ def redis_settings(tmp_path, request):
                                  'socket_timeout': 5.0}
 
 
+def mongodb_settings(tmp_path, request):
+    # One server for the run; a database of its own isolates each test.
+    server = request.getfixturevalue('ferretdb_server')
+    return 'mongodb', server.uri, {'database': f'test-{uuid.uuid4().hex}',
+                                   'socket_timeout': 10.0}
+
+
 def pooling_settings(tmp_path, request):
     # Two pools on different engines under one SQLite management store;
     # queues spread over both by weight.
@@ -35,7 +42,8 @@ def pooling_settings(tmp_path, request):
 
 
 FACTORIES = {'sqlite': lambda tmp_path, request: sqlite_settings(tmp_path),
-             'redis': redis_settings, 'pooling': pooling_settings}
+             'redis': redis_settings, 'mongodb': mongodb_settings,
+             'pooling': pooling_settings}
 
 
 def build_driver(name, uri, options):

@@ -1,0 +1,148 @@
+"""Claims of the MongoDB store.
+
+A claim takes the oldest *available* messages (ordered by ``available``
+then posting order: plain FIFO for a queue without delays or releases)
+from an index where held and delayed messages sit in the future, so its
+cost depends neither on queue depth nor on how many messages are held.
+``leases.grant`` decides which concurrent claimer gets each message.
+"""
+
+import dataclasses
+import time
+import uuid
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+from zaqar_lite.storage.mongodb import leases
+from zaqar_lite.storage.mongodb.messages import append, remove, to_message
+from zaqar_lite.storage.mongodb.queues import create_queue, queue_metadata
+from zaqar_lite.storage.mongodb.schema import in_queue
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadLetters:
+    """Where a queue sends messages claimed too often."""
+
+    queue: str
+    max_claims: int
+    ttl: int | None
+
+    @classmethod
+    def of(cls, queue, metadata):
+        """The queue's policy, or None when it has none (or names itself)."""
+        target = metadata.get('_dead_letter_queue')
+        max_claims = metadata.get('_max_claim_count')
+        if not target or not max_claims or target == queue:
+            return None  # a move into itself would loop: claim instead
+        return cls(target, int(max_claims),
+                   metadata.get('_dead_letter_queue_messages_ttl'))
+
+    def wants(self, doc) -> bool:
+        return doc['claim_count'] >= self.max_claims
+
+
+class ClaimController(base.Claim):
+
+    @property
+    def db(self):
+        return self.driver.db
+
+    def get(self, queue, claim_id, project=None):
+        now = time.time()
+        claim = self._live(queue, claim_id, project, now)
+        return ({'id': claim['_id'], 'ttl': claim['ttl'],
+                 'grace': claim['grace'], 'age': int(now - claim['created'])},
+                self._held(queue, claim['_id'], project, now))
+
+    def create(self, queue, metadata, project=None,
+               limit=base.DEFAULT_MESSAGES_PER_CLAIM):
+        now = time.time()
+        ttl, grace = int(metadata['ttl']), int(metadata.get('grace', 0))
+        meta = queue_metadata(self.db, queue, project)
+        if meta is None:
+            return None, []
+        claim_id = str(uuid.uuid4())
+        taken = self._take(queue, project, DeadLetters.of(queue, meta), now,
+                           limit, now + ttl)
+        holding = [({'_id': doc['_id'], 'seq': doc['seq'],
+                     'claim_count': doc['claim_count']},
+                    {'$set': {'claim': claim_id, 'available': now + ttl},
+                     '$inc': {'claim_count': 1},
+                     '$max': {'expires': now + ttl + grace}})
+                   for doc in taken]
+        if not self.db.messages.update_each(holding):
+            return None, []
+        self.db.claims.insert_one(
+            {'_id': claim_id, **in_queue(queue, project), 'ttl': ttl,
+             'grace': grace, 'created': now, 'expires': now + ttl})
+        return claim_id, self._held(queue, claim_id, project, now)
+
+    def update(self, queue, claim_id, metadata, project=None):
+        now = time.time()
+        claim = self._live(queue, claim_id, project, now)
+        ttl = int(metadata['ttl'])
+        grace = int(metadata.get('grace', claim['grace']))
+        self.db.claims.update_one(
+            {'_id': claim['_id']},
+            {'$set': {'ttl': ttl, 'grace': grace, 'expires': now + ttl}})
+        self.db.messages.update_many(
+            self._holding(queue, claim['_id'], project, now),
+            {'$set': {'available': now + ttl},
+             '$max': {'expires': now + ttl + grace}})
+
+    def delete(self, queue, claim_id, project=None):
+        now = time.time()
+        if self.db.claims.delete_one({'_id': str(claim_id),
+                                      **in_queue(queue, project)}):
+            self.db.messages.update_many(
+                self._holding(queue, str(claim_id), project, now),
+                {'$set': {'claim': None, 'available': now}})
+
+    def _live(self, queue, claim_id, project, now):
+        claim = self.db.claims.find_one({'_id': str(claim_id),
+                                         **in_queue(queue, project),
+                                         'expires': {'$gt': now}})
+        if claim is None:
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        return claim
+
+    @staticmethod
+    def _holding(queue, claim_id, project, now):
+        return {'claim': claim_id, **in_queue(queue, project),
+                'available': {'$gt': now}}
+
+    def _held(self, queue, claim_id, project, now):
+        docs = self.db.messages.find(
+            self._holding(queue, claim_id, project, now), sort=[('seq', 1)])
+        return [to_message(doc, now) for doc in docs]
+
+    def _take(self, queue, project, dead_letters, now, limit, until):
+        """Messages won for the claim; those claimed too often move away."""
+        taken, skipped = [], []
+        while len(taken) < limit:
+            won, exhausted = leases.grant(self.db, queue, project, now,
+                                          limit - len(taken), until, skipped)
+            for doc in won:
+                if dead_letters and dead_letters.wants(doc):
+                    self._dead_letter(doc, queue, project, dead_letters, now)
+                else:
+                    taken.append(doc)
+            if exhausted:
+                break
+        return taken
+
+    def _dead_letter(self, doc, queue, project, dead_letters, now):
+        """Move a message to the dead-letter queue, unclaimed, as a new post.
+
+        Its id stays, so it leaves its queue before it arrives: without
+        transactions, a crash in between loses it.
+        """
+        if not remove(self.db, queue, project,
+                      {'_id': doc['_id'], 'seq': doc['seq']}):
+            return
+        ttl = dead_letters.ttl or round(doc['expires'] - doc['created'])
+        create_queue(self.db, dead_letters.queue, project)
+        moved = {**doc, 'queue': dead_letters.queue, 'created': now,
+                 'expires': now + int(ttl), 'delay': 0, 'available': now,
+                 'claim': None}
+        append(self.db, dead_letters.queue, project, [moved])

@@ -1,0 +1,209 @@
+"""Messages of the MongoDB store."""
+
+import json
+import time
+import uuid
+
+from zaqar_lite import errors
+from zaqar_lite.storage import base
+from zaqar_lite.storage.mongodb import leases
+from zaqar_lite.storage.mongodb.schema import in_queue, queue_key
+
+SEQ_MAX = 2 ** 63 - 1  # BSON's largest integer
+NUMBERING_ATTEMPTS = 50  # rounds of sequence clashes before giving up
+DELETE_ATTEMPTS = 10  # re-reads of a message that changed while deleting
+
+
+def to_message(doc, now) -> dict:
+    """The contract's message dict for a message document."""
+    held = doc['claim'] is not None and doc['available'] > now
+    return {'id': doc['_id'], 'ttl': round(doc['expires'] - doc['created']),
+            'age': int(now - doc['created']), 'body': json.loads(doc['body']),
+            'created': int(doc['created']),
+            'claim_id': doc['claim'] if held else None,
+            'claim_count': doc['claim_count'], 'delay': doc['delay']}
+
+
+def parse_marker(marker) -> int:
+    """The seq a listing marker stands for (0: from the start)."""
+    if marker in (None, ''):
+        return 0
+    try:
+        seq = int(marker)
+    except (TypeError, ValueError):
+        seq = -1
+    if not 0 <= seq <= SEQ_MAX:
+        raise errors.ValidationError(
+            f'The marker {marker!r} is not one this service issued.',
+            title='Invalid parameter')
+    return seq
+
+
+def live(queue, project, now, **query) -> dict:
+    """The filter of a queue's unexpired messages, narrowed by ``query``."""
+    return {**in_queue(queue, project), 'expires': {'$gt': now}, **query}
+
+
+def append(db, queue, project, docs) -> None:
+    """Number ``docs`` after the queue's last message and insert them.
+
+    The queue's ``seq`` counter hands out the numbers and its ``messages``
+    counter grows in the same update.  The unique seq index turns a clash
+    (FerretDB v1 can lose concurrent increments) into a retry of the rest.
+
+    Raises:
+        QueueDoesNotExist
+    """
+    pending, counted = list(docs), False
+    for _ in range(NUMBERING_ATTEMPTS):
+        increments = {'seq': len(pending)}
+        if not counted:
+            increments['messages'] = len(docs)
+        queue_doc = db.queues.find_one_and_update(queue_key(queue, project),
+                                                  {'$inc': increments})
+        if queue_doc is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        counted = True
+        first = queue_doc['seq'] - len(pending) + 1
+        for offset, doc in enumerate(pending):
+            doc['seq'] = first + offset
+        pending = pending[db.messages.insert(pending):]
+        if not pending:
+            return
+    raise errors.StorageUnavailable(
+        f'messages of queue {queue} kept clashing on their sequence')
+
+
+def remove(db, queue, project, query) -> int:
+    """Delete the queue's messages matching ``query``; keeps the counter."""
+    removed = db.messages.delete_many({**in_queue(queue, project), **query})
+    if removed:
+        db.queues.update_one(queue_key(queue, project),
+                             {'$inc': {'messages': -removed}})
+    return removed
+
+
+class MessageController(base.Message):
+
+    @property
+    def db(self):
+        return self.driver.db
+
+    def list(self, queue, project=None, marker=None,
+             limit=base.DEFAULT_MESSAGES_PER_PAGE, echo=False,
+             client_uuid=None, include_claimed=False, include_delayed=False):
+        now = time.time()
+        query = live(queue, project, now, seq={'$gt': parse_marker(marker)})
+        if not echo:
+            query['client'] = {'$ne': str(client_uuid)}
+        query.update(_state_filter(now, include_claimed, include_delayed))
+        docs = self.db.messages.find(query, sort=[('seq', 1)], limit=limit)
+        yield iter([to_message(doc, now) for doc in docs])
+        yield str(docs[-1]['seq']) if docs else marker
+
+    def first(self, queue, project=None, sort=1):
+        now = time.time()
+        doc = self.db.messages.find_one(live(queue, project, now),
+                                        sort=[('seq', 1 if sort == 1 else -1)])
+        if doc is None:
+            raise errors.QueueIsEmpty(queue, project)
+        return to_message(doc, now)
+
+    def get(self, queue, message_id, project=None):
+        now = time.time()
+        doc = self.db.messages.find_one(
+            live(queue, project, now, _id=str(message_id)))
+        if doc is None:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return to_message(doc, now)
+
+    def bulk_get(self, queue, message_ids, project=None):
+        now = time.time()
+        docs = self.db.messages.find(live(
+            queue, project, now, _id={'$in': [str(mid) for mid in message_ids]}))
+        return [to_message(doc, now) for doc in docs]
+
+    def post(self, queue, messages, client_uuid, project=None):
+        now = time.time()
+        docs = [_new_document(message, queue, project, str(client_uuid), now)
+                for message in messages]
+        append(self.db, queue, project, docs)
+        return [doc['_id'] for doc in docs]
+
+    def delete(self, queue, message_id, project=None, claim=None):
+        for _ in range(DELETE_ATTEMPTS):
+            now = time.time()
+            doc = self.db.messages.find_one(
+                live(queue, project, now, _id=str(message_id)))
+            if doc is None:
+                return
+            _check_claim(doc, claim, now)
+            # Only if its claim is still what was checked.
+            if remove(self.db, queue, project,
+                      {'_id': doc['_id'], 'claim': doc['claim'],
+                       'available': doc['available']}):
+                return
+        raise errors.StorageUnavailable(
+            f'message {message_id} kept changing; try again')
+
+    def bulk_delete(self, queue, message_ids, project=None, claim_ids=None):
+        now = time.time()
+        allowed = [str(claim_id) for claim_id in claim_ids or ()]
+        ids = [str(mid) for mid in message_ids]
+        for doc in self.db.messages.find(live(queue, project, now,
+                                              _id={'$in': ids})):
+            held_by = to_message(doc, now)['claim_id']
+            if held_by is not None and held_by not in allowed:
+                raise errors.MessageIsClaimed(doc['_id'])
+        # A message claimed since the check stays.
+        remove(self.db, queue, project,
+               {'_id': {'$in': ids},
+                '$or': [{'claim': None}, {'available': {'$lte': now}},
+                        {'claim': {'$in': allowed}}]})
+
+    def pop(self, queue, limit, project=None):
+        now = time.time()
+        granted, skipped = [], []
+        while len(granted) < limit:
+            won, exhausted = leases.grant(self.db, queue, project, now,
+                                          limit - len(granted), now, skipped)
+            granted += won
+            if exhausted:
+                break
+        if granted:
+            remove(self.db, queue, project,
+                   {'_id': {'$in': [doc['_id'] for doc in granted]}})
+        return [to_message(doc, now)
+                for doc in sorted(granted, key=lambda doc: doc['seq'])]
+
+
+def _state_filter(now, include_claimed, include_delayed) -> dict:
+    # Held and delayed messages both wait for a future ``available``.
+    if include_claimed and include_delayed:
+        return {}
+    if include_claimed:
+        return {'$or': [{'available': {'$lte': now}},
+                        {'claim': {'$ne': None}}]}
+    if include_delayed:
+        return {'$or': [{'available': {'$lte': now}}, {'claim': None}]}
+    return {'available': {'$lte': now}}
+
+
+def _new_document(message, queue, project, client, now) -> dict:
+    ttl = int(message['ttl'])
+    delay = int(message.get('delay') or 0)
+    return {'_id': str(uuid.uuid4()), **in_queue(queue, project),
+            'body': json.dumps(message.get('body')), 'client': client,
+            'created': now, 'expires': now + ttl, 'delay': delay,
+            'available': now + delay, 'claim': None, 'claim_count': 0}
+
+
+def _check_claim(doc, claim, now):
+    live_claim = to_message(doc, now)['claim_id']
+    if claim is None:
+        if live_claim is not None:
+            raise errors.MessageIsClaimed(doc['_id'])
+    elif live_claim is None:
+        raise errors.MessageNotClaimed(doc['_id'])
+    elif live_claim != claim:
+        raise errors.ClaimDoesNotMatch(doc['_id'])

@@ -1,0 +1,118 @@
+"""Collections, fields and indexes of the MongoDB store, in one place.
+
+``queues``: one document per queue::
+
+    {_id: ObjectId, project, name, metadata (JSON text), created,
+     seq: last message sequence handed out, messages: message documents
+     held (expired ones included until gc removes them)}
+
+``messages``: one document per message; ``_id`` is the public id::
+
+    {_id, project, queue, seq, body (JSON text), client, created, expires,
+     delay, available (when it may next be claimed), claim (id or None),
+     claim_count}
+
+  A message is held by ``claim`` while ``available`` is in the future, so
+  an expiring claim frees its messages without any write.  Its ttl is
+  ``expires - created`` (a claim may push ``expires`` out).
+
+``claims``: ``{_id: claim id, project, queue, ttl, grace, created,
+expires}``.
+
+``leases``: ``{_id: lease_id(...), expires}``: one per grant of a message
+to a claim (or a pop, or a dead-letter move).  Inserting it is the one
+step that decides which of several concurrent claimers gets the message
+(see ``claims.py``); gc removes it once its claim has ended.
+
+``subscriptions``: ``{_id, project, source, subscriber, ttl, options (JSON
+text), confirmed, created, expires}``.
+
+``project`` None is stored as ''.  Metadata, bodies and options are JSON
+text: their keys may contain ``.`` and ``$``, which MongoDB field names
+cannot carry everywhere, and they are never queried inside.
+
+Every query on the request path filters on the leading fields of one of
+``INDEXES`` (``tests/storage/mongodb/test_indexes.py`` checks each command
+the driver sends).  No TTL indexes: the queue's ``messages`` counter must
+see every removal, and FerretDB v1 has none; expiry is filtered on read and
+cleaned up by gc.
+"""
+
+import pymongo
+
+QUEUES = 'queues'
+MESSAGES = 'messages'
+CLAIMS = 'claims'
+LEASES = 'leases'
+SUBSCRIPTIONS = 'subscriptions'
+
+_UP = pymongo.ASCENDING
+
+#: {collection: [(index name, keys, options)]}, created at start-up
+INDEXES = {
+    QUEUES: [
+        ('queue_by_name', [('project', _UP), ('name', _UP)],
+         {'unique': True}),
+    ],
+    MESSAGES: [
+        # listings, markers, oldest/newest; unique: one seq per message
+        ('message_by_seq', [('project', _UP), ('queue', _UP), ('seq', _UP)],
+         {'unique': True}),
+        # claims and pops: held and delayed messages sit in the future
+        ('message_by_availability', [('project', _UP), ('queue', _UP),
+                                     ('available', _UP), ('seq', _UP)], {}),
+        # expired-message counts for stats, and gc
+        ('message_by_expiry', [('project', _UP), ('queue', _UP),
+                               ('expires', _UP)], {}),
+        # the messages a claim holds
+        ('message_by_claim', [('claim', _UP)], {}),
+    ],
+    CLAIMS: [
+        ('claim_by_queue', [('project', _UP), ('queue', _UP)], {}),
+        ('claim_by_expiry', [('expires', _UP)], {}),
+    ],
+    LEASES: [
+        ('lease_by_expiry', [('expires', _UP)], {}),
+    ],
+    SUBSCRIPTIONS: [
+        ('subscription_by_subscriber', [('project', _UP), ('source', _UP),
+                                        ('subscriber', _UP)],
+         {'unique': True}),
+        ('subscription_by_source', [('project', _UP), ('source', _UP),
+                                    ('_id', _UP)], {}),
+        ('subscription_by_expiry', [('expires', _UP)], {}),
+    ],
+}
+
+
+def stored_project(project) -> str:
+    """The stored form of a project: ``None`` is ''."""
+    return project or ''
+
+
+def queue_key(name, project) -> dict:
+    """The filter of one queue document."""
+    return {'project': stored_project(project), 'name': name}
+
+
+def in_queue(queue, project) -> dict:
+    """The filter of the documents (messages, claims) of one queue."""
+    return {'project': stored_project(project), 'queue': queue}
+
+
+def lease_id(message) -> str:
+    """The lease of a message's next grant.
+
+    It names the message, its place (a dead-letter move gives it another
+    queue and ``seq``) and how often it was claimed: unique per grant, so
+    exactly one concurrent insert of it succeeds.
+    """
+    return (f'{message["_id"]}/{message["queue"]}/{message["seq"]}/'
+            f'{message["claim_count"]}')
+
+
+def ensure_indexes(database) -> None:
+    """Create every index (a no-op for those that exist)."""
+    for collection, indexes in INDEXES.items():
+        for name, keys, options in indexes:
+            database[collection].create_index(keys, name=name, **options)
