@@ -76,9 +76,9 @@ def service_conf(folder, workers=2, **sections):
     return write_conf(folder / 'zaqar.conf', base)
 
 
-@pytest.fixture(scope='session', params=['sqlite', 'redis'])
+@pytest.fixture(scope='session', params=['sqlite', 'redis', 'mongodb'])
 def service(request, tmp_path_factory):
-    """gunicorn on each store: the same tests run against both."""
+    """gunicorn on each store: the same tests run against all of them."""
     folder = tmp_path_factory.mktemp(f'e2e-{request.param}')
     sections = {}
     if request.param == 'redis':
@@ -87,6 +87,12 @@ def service(request, tmp_path_factory):
                     'drivers:message_store:redis': {
                         'uri': redis_uri,
                         'key_prefix': f'e2e-{uuid.uuid4().hex[:8]}'}}
+    if request.param == 'mongodb':
+        mongodb_uri = request.getfixturevalue('ferretdb_server').uri
+        sections = {'drivers': {'message_store': 'mongodb'},
+                    'drivers:message_store:mongodb': {
+                        'uri': mongodb_uri,
+                        'database': f'e2e-{uuid.uuid4().hex[:8]}'}}
     running = Service(service_conf(folder, **sections))
     running.start()
     yield running

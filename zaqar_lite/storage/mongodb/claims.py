@@ -14,9 +14,10 @@ import uuid
 from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb import leases
-from zaqar_lite.storage.mongodb.messages import append, remove, to_message
+from zaqar_lite.storage.mongodb.messages import (append, count_removed,
+                                                 to_message)
 from zaqar_lite.storage.mongodb.queues import create_queue, queue_metadata
-from zaqar_lite.storage.mongodb.schema import in_queue
+from zaqar_lite.storage.mongodb.schema import belongs, in_queue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +53,8 @@ class ClaimController(base.Claim):
         claim = self._live(queue, claim_id, project, now)
         return ({'id': claim['_id'], 'ttl': claim['ttl'],
                  'grace': claim['grace'], 'age': int(now - claim['created'])},
-                self._held(queue, claim['_id'], project, now))
+                [to_message(doc, now)
+                 for doc in self._held(queue, claim['_id'], project, now)])
 
     def create(self, queue, metadata, project=None,
                limit=base.DEFAULT_MESSAGES_PER_CLAIM):
@@ -64,18 +66,23 @@ class ClaimController(base.Claim):
         claim_id = str(uuid.uuid4())
         taken = self._take(queue, project, DeadLetters.of(queue, meta), now,
                            limit, now + ttl)
-        holding = [({'_id': doc['_id'], 'seq': doc['seq'],
-                     'claim_count': doc['claim_count']},
-                    {'$set': {'claim': claim_id, 'available': now + ttl},
-                     '$inc': {'claim_count': 1},
-                     '$max': {'expires': now + ttl + grace}})
-                   for doc in taken]
-        if not self.db.messages.update_each(holding):
+        if not taken:
             return None, []
+        # Won leases: nobody else changes these messages now, except to
+        # delete them (then fewer match, and the claim is read back).
+        held = [_held_by(doc, claim_id, now + ttl, grace) for doc in taken]
+        matched = self.db.messages.update_each(
+            [({'_id': doc['_id']}, {'$set': {
+                key: doc[key] for key in ('claim', 'available', 'expires',
+                                          'claim_count')}})
+             for doc in held])
         self.db.claims.insert_one(
             {'_id': claim_id, **in_queue(queue, project), 'ttl': ttl,
              'grace': grace, 'created': now, 'expires': now + ttl})
-        return claim_id, self._held(queue, claim_id, project, now)
+        if matched < len(held):
+            held = self._held(queue, claim_id, project, now)
+        return (claim_id, [to_message(doc, now) for doc in held]) if held \
+            else (None, [])
 
     def update(self, queue, claim_id, metadata, project=None):
         now = time.time()
@@ -92,17 +99,17 @@ class ClaimController(base.Claim):
 
     def delete(self, queue, claim_id, project=None):
         now = time.time()
-        if self.db.claims.delete_one({'_id': str(claim_id),
-                                      **in_queue(queue, project)}):
+        claim = self.db.claims.find_one({'_id': str(claim_id)})
+        if claim is not None and belongs(claim, queue, project) and \
+                self.db.claims.delete_by_id(claim['_id']):
             self.db.messages.update_many(
-                self._holding(queue, str(claim_id), project, now),
+                self._holding(queue, claim['_id'], project, now),
                 {'$set': {'claim': None, 'available': now}})
 
     def _live(self, queue, claim_id, project, now):
-        claim = self.db.claims.find_one({'_id': str(claim_id),
-                                         **in_queue(queue, project),
-                                         'expires': {'$gt': now}})
-        if claim is None:
+        claim = self.db.claims.find_one({'_id': str(claim_id)})
+        if claim is None or not belongs(claim, queue, project) or \
+                claim['expires'] <= now:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         return claim
 
@@ -112,9 +119,8 @@ class ClaimController(base.Claim):
                 'available': {'$gt': now}}
 
     def _held(self, queue, claim_id, project, now):
-        docs = self.db.messages.find(
+        return self.db.messages.find(
             self._holding(queue, claim_id, project, now), sort=[('seq', 1)])
-        return [to_message(doc, now) for doc in docs]
 
     def _take(self, queue, project, dead_letters, now, limit, until):
         """Messages won for the claim; those claimed too often move away."""
@@ -137,8 +143,8 @@ class ClaimController(base.Claim):
         Its id stays, so it leaves its queue before it arrives: without
         transactions, a crash in between loses it.
         """
-        if not remove(self.db, queue, project,
-                      {'_id': doc['_id'], 'seq': doc['seq']}):
+        if not count_removed(self.db, queue, project,
+                             self.db.messages.delete_by_id(doc['_id'])):
             return
         ttl = dead_letters.ttl or round(doc['expires'] - doc['created'])
         create_queue(self.db, dead_letters.queue, project)
@@ -146,3 +152,10 @@ class ClaimController(base.Claim):
                  'expires': now + int(ttl), 'delay': 0, 'available': now,
                  'claim': None}
         append(self.db, dead_letters.queue, project, [moved])
+
+
+def _held_by(doc, claim_id, until, grace) -> dict:
+    """A message document as a claim until ``until`` (plus grace) holds it."""
+    return {**doc, 'claim': claim_id, 'available': until,
+            'expires': max(doc['expires'], until + grace),
+            'claim_count': doc['claim_count'] + 1}

@@ -12,9 +12,6 @@ from zaqar_lite.storage.mongodb.messages import MessageController
 from zaqar_lite.storage.mongodb.queues import QueueController
 from zaqar_lite.storage.mongodb.subscriptions import SubscriptionController
 
-GC_BATCH = 1000  # expired claims released per round trip
-
-
 class DataDriver(base.DataDriverBase):
     """Queues, messages, claims and subscriptions in one MongoDB database.
 
@@ -48,7 +45,7 @@ class DataDriver(base.DataDriverBase):
             raise errors.ConfigurationError(
                 f'MongoDB database {database.name!r} cannot be prepared: '
                 f'{exc}') from exc
-        self.db = engine.Collections.of(database)
+        self.db = engine.Collections.of(database, self.updates_are_isolated)
 
     def is_alive(self):
         try:
@@ -58,27 +55,14 @@ class DataDriver(base.DataDriverBase):
         return True
 
     def gc(self):
+        # A message keeps the id of its ended claim: it is unclaimed once
+        # its ``available`` time has passed, with no write needed.
         now = time.time()
-        released, claims = self._end_expired_claims(now)
+        expired = {'expires': {'$lte': now}}
         return {'messages': self._remove_expired_messages(now),
-                'claims': claims, 'released': released,
+                'claims': self.db.claims.delete_many(expired),
                 'leases': leases.remove_ended(self.db, now),
-                'subscriptions': self.db.subscriptions.delete_many(
-                    {'expires': {'$lte': now}})}
-
-    def _end_expired_claims(self, now):
-        # Messages of an ended claim go back to plain unclaimed ones.
-        released = claims = 0
-        while True:
-            ended = [claim['_id'] for claim in self.db.claims.find(
-                {'expires': {'$lte': now}}, limit=GC_BATCH,
-                projection={'_id': 1})]
-            if not ended:
-                return released, claims
-            released += self.db.messages.update_many(
-                {'claim': {'$in': ended}, 'available': {'$lte': now}},
-                {'$set': {'claim': None}})
-            claims += self.db.claims.delete_many({'_id': {'$in': ended}})
+                'subscriptions': self.db.subscriptions.delete_many(expired)}
 
     def _remove_expired_messages(self, now):
         removed = 0

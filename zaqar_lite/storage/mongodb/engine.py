@@ -104,10 +104,17 @@ def storage_errors():
 
 
 class Collection:
-    """One collection, through the operations the controllers need."""
+    """One collection, through the operations the controllers need.
 
-    def __init__(self, collection):
+    Args:
+        collection: the pymongo collection.
+        isolated: whether the engine applies an update's or delete's filter
+            atomically (see :func:`updates_are_isolated`).
+    """
+
+    def __init__(self, collection, isolated=True):
         self.raw = collection
+        self.isolated = isolated
 
     def find(self, query, sort=None, limit=0, projection=None) -> list:
         with storage_errors():
@@ -188,6 +195,20 @@ class Collection:
         with storage_errors():
             return self.raw.delete_one(query).deleted_count
 
+    def delete_by_id(self, doc_id, still=None) -> int:
+        """Delete one document by id if it still matches ``still``.
+
+        ``still`` re-checks, atomically, what the caller read.  An engine
+        without isolated writes (FerretDB v1) cannot re-check atomically
+        anyway, so it gets the id alone: the one filter FerretDB hands to
+        SQLite rather than decoding every document of the collection.
+        """
+        query = {'_id': doc_id}
+        if still and self.isolated:
+            query.update(still)
+        with storage_errors():
+            return self.raw.delete_one(query).deleted_count
+
     def delete_many(self, query) -> int:
         with storage_errors():
             return self.raw.delete_many(query).deleted_count
@@ -220,9 +241,9 @@ class Collections:
     subscriptions: Collection
 
     @classmethod
-    def of(cls, database) -> 'Collections':
+    def of(cls, database, isolated=True) -> 'Collections':
         def wrap(name):
-            return Collection(database[name])
+            return Collection(database[name], isolated)
         return cls(queues=wrap(schema.QUEUES), messages=wrap(schema.MESSAGES),
                    claims=wrap(schema.CLAIMS), leases=wrap(schema.LEASES),
                    subscriptions=wrap(schema.SUBSCRIPTIONS))

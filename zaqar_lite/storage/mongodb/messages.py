@@ -7,7 +7,7 @@ import uuid
 from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb import leases
-from zaqar_lite.storage.mongodb.schema import in_queue, queue_key
+from zaqar_lite.storage.mongodb.schema import belongs, in_queue, queue_key
 
 SEQ_MAX = 2 ** 63 - 1  # BSON's largest integer
 NUMBERING_ATTEMPTS = 50  # rounds of sequence clashes before giving up
@@ -74,9 +74,23 @@ def append(db, queue, project, docs) -> None:
         f'messages of queue {queue} kept clashing on their sequence')
 
 
+def fetch(db, queue, project, message_id, now):
+    """A live message of the queue by id, or None."""
+    doc = db.messages.find_one({'_id': str(message_id)})
+    if doc is None or not belongs(doc, queue, project) or \
+            doc['expires'] <= now:
+        return None
+    return doc
+
+
 def remove(db, queue, project, query) -> int:
     """Delete the queue's messages matching ``query``; keeps the counter."""
-    removed = db.messages.delete_many({**in_queue(queue, project), **query})
+    return count_removed(db, queue, project, db.messages.delete_many(
+        {**in_queue(queue, project), **query}))
+
+
+def count_removed(db, queue, project, removed) -> int:
+    """Take ``removed`` messages off the queue's counter; returns it."""
     if removed:
         db.queues.update_one(queue_key(queue, project),
                              {'$inc': {'messages': -removed}})
@@ -111,8 +125,7 @@ class MessageController(base.Message):
 
     def get(self, queue, message_id, project=None):
         now = time.time()
-        doc = self.db.messages.find_one(
-            live(queue, project, now, _id=str(message_id)))
+        doc = fetch(self.db, queue, project, message_id, now)
         if doc is None:
             raise errors.MessageDoesNotExist(message_id, queue, project)
         return to_message(doc, now)
@@ -133,15 +146,15 @@ class MessageController(base.Message):
     def delete(self, queue, message_id, project=None, claim=None):
         for _ in range(DELETE_ATTEMPTS):
             now = time.time()
-            doc = self.db.messages.find_one(
-                live(queue, project, now, _id=str(message_id)))
+            doc = fetch(self.db, queue, project, message_id, now)
             if doc is None:
                 return
             _check_claim(doc, claim, now)
-            # Only if its claim is still what was checked.
-            if remove(self.db, queue, project,
-                      {'_id': doc['_id'], 'claim': doc['claim'],
-                       'available': doc['available']}):
+            if count_removed(self.db, queue, project,
+                             self.db.messages.delete_by_id(
+                                 doc['_id'], still={
+                                     'claim': doc['claim'],
+                                     'available': doc['available']})):
                 return
         raise errors.StorageUnavailable(
             f'message {message_id} kept changing; try again')

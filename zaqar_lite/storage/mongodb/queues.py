@@ -6,7 +6,7 @@ import time
 from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb.messages import live
-from zaqar_lite.storage.mongodb.schema import (in_queue, queue_key,
+from zaqar_lite.storage.mongodb.schema import (in_queue, queue_id, queue_key,
                                                stored_project)
 
 FILTERED_BATCH = 100  # queues read at a time when a listing is filtered
@@ -18,7 +18,8 @@ def create_queue(db, name, project, metadata=None) -> bool:
     An existing queue keeps its metadata unless ``metadata`` is given.
     """
     created = db.queues.insert_one(
-        {**queue_key(name, project), 'metadata': json.dumps(metadata or {}),
+        {'_id': queue_id(name, project), 'project': stored_project(project),
+         'name': name, 'metadata': json.dumps(metadata or {}),
          'created': time.time(), 'seq': 0, 'messages': 0})
     if not created and metadata is not None:
         db.queues.update_one(queue_key(name, project),

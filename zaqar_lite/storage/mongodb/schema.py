@@ -2,7 +2,8 @@
 
 ``queues``: one document per queue::
 
-    {_id: ObjectId, project, name, metadata (JSON text), created,
+    {_id: queue_id(name, project), project, name, metadata (JSON text),
+     created,
      seq: last message sequence handed out, messages: message documents
      held (expired ones included until gc removes them)}
 
@@ -33,10 +34,15 @@ cannot carry everywhere, and they are never queried inside.
 
 Every query on the request path filters on the leading fields of one of
 ``INDEXES`` (``tests/storage/mongodb/test_indexes.py`` checks each command
-the driver sends).  No TTL indexes: the queue's ``messages`` counter must
-see every removal, and FerretDB v1 has none; expiry is filtered on read and
-cleaned up by gc.
+the driver sends).  A single document (queue, message, claim,
+subscription) is looked up by ``_id`` alone and its project and queue are
+checked in Python: MongoDB's best index, and the one lookup FerretDB v1
+hands to SQLite instead of decoding every document of the collection.
+No TTL indexes: the queue's ``messages`` counter must see every removal,
+and FerretDB v1 has none; expiry is filtered on read and cleaned up by gc.
 """
+
+import json
 
 import pymongo
 
@@ -90,9 +96,20 @@ def stored_project(project) -> str:
     return project or ''
 
 
+def queue_id(name, project) -> str:
+    """The ``_id`` of a queue document."""
+    return json.dumps([stored_project(project), name])
+
+
 def queue_key(name, project) -> dict:
     """The filter of one queue document."""
-    return {'project': stored_project(project), 'name': name}
+    return {'_id': queue_id(name, project)}
+
+
+def belongs(doc, queue, project) -> bool:
+    """Whether a message or claim document is of this queue and project."""
+    return doc['project'] == stored_project(project) and \
+        doc['queue'] == queue
 
 
 def in_queue(queue, project) -> dict:

@@ -1,0 +1,160 @@
+"""Every command the MongoDB store sends on the request path uses an index.
+
+FerretDB's ``explain`` describes its own SQLite plan, not MongoDB's, so
+instead of asking the server this records every command the driver sends
+while it serves one of each request and checks each filter (and sort)
+against the indexes ``schema.py`` declares, as MongoDB's planner would:
+equality on the index's leading fields, then a range on, or the sort by,
+the fields that follow.
+"""
+
+import uuid
+
+import pymongo
+import pytest
+from pymongo import monitoring
+
+from zaqar_lite.storage.mongodb import engine, schema
+from zaqar_lite.storage.mongodb.driver import DataDriver
+from zaqar_lite.storage.utils import page
+
+LEASE = {'ttl': 60, 'grace': 60}
+RANGE = {'$gt', '$gte', '$lt', '$lte'}
+
+
+class Recorder(monitoring.CommandListener):
+    """Keeps ``(collection, filter, sort)`` of each query the driver sends."""
+
+    def __init__(self):
+        self.queries = []
+
+    def started(self, event):
+        command, name = event.command, event.command_name
+        if name == 'find':
+            self.queries.append((command['find'], command['filter'],
+                                 command.get('sort')))
+        elif name == 'findAndModify':
+            self.queries.append((command['findAndModify'], command['query'],
+                                 command.get('sort')))
+        elif name in ('update', 'delete'):
+            for statement in command[f'{name}s']:
+                self.queries.append((command[name], statement['q'], None))
+        elif name == 'aggregate':  # count_documents
+            self.queries.append((command['aggregate'],
+                                 command['pipeline'][0]['$match'], None))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def exercise(driver):
+    """One of every request-path operation."""
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims, subscriptions = driver.claim_controller, \
+        driver.subscription_controller
+    queues.create('q', metadata={'_max_claim_count': 1,
+                                 '_dead_letter_queue': 'dlq'}, project='p')
+    ids = messages.post('q', [{'body': n, 'ttl': 60} for n in range(6)],
+                        'c', project='p')
+    page(queues.list(project='p', kfilter={'a': 'b'}, name='q'))
+    queues.get('q', project='p')
+    queues.exists('q', project='p')
+    queues.set_metadata('q', queues.get('q', project='p'), project='p')
+    for flags in ({}, {'include_claimed': True}, {'include_delayed': True},
+                  {'include_claimed': True, 'include_delayed': True}):
+        page(messages.list('q', project='p', client_uuid='c', marker='1',
+                           **flags))
+    messages.get('q', ids[0], project='p')
+    messages.bulk_get('q', ids[:2], project='p')
+    claim_id, _ = claims.create('q', LEASE, project='p', limit=2)
+    queues.stats('q', project='p')
+    claims.get('q', claim_id, project='p')
+    claims.update('q', claim_id, LEASE, project='p')
+    messages.delete('q', ids[0], project='p', claim=claim_id)
+    claims.delete('q', claim_id, project='p')
+    second, _ = claims.create('q', LEASE, project='p', limit=10)  # + a move
+    messages.bulk_delete('q', ids[2:4], project='p', claim_ids=[second])
+    messages.pop('dlq', 1, project='p')
+    messages.first('q', project='p')
+    subscription_id = subscriptions.create('q', 'http://x', 60, {},
+                                           project='p')
+    page(subscriptions.list('q', project='p'))
+    subscriptions.get('q', subscription_id, project='p')
+    subscriptions.get_with_subscriber('q', 'http://x', project='p')
+    subscriptions.exists('q', subscription_id, project='p')
+    subscriptions.update('q', subscription_id, project='p',
+                         subscriber='http://y', ttl=120)
+    subscriptions.confirm('q', subscription_id, project='p')
+    subscriptions.delete('q', subscription_id, project='p')
+    queues.delete('q', project='p')
+
+
+def served(keys, query, sort) -> bool:
+    """Whether an index with ``keys`` bounds the query (and gives its sort)."""
+    fields = [field for field, _ in keys]
+    equal, ranged = set(), set()
+    for field, condition in query.items():
+        if isinstance(condition, dict) and set(condition) & RANGE:
+            ranged.add(field)
+        elif not isinstance(condition, dict) or set(condition) <= {'$eq',
+                                                                  '$in'}:
+            equal.add(field)
+    prefix = 0
+    while prefix < len(fields) and fields[prefix] in equal:
+        prefix += 1
+    following = fields[prefix:]
+    if sort:
+        return prefix > 0 and list(sort)[:len(following)] == \
+            following[:len(sort)]
+    if prefix == 0:
+        return bool(fields) and fields[0] in ranged
+    return not ranged or not following or following[0] in ranged
+
+
+def test_every_request_path_query_has_an_index(ferretdb_server):
+    database = f'test-{uuid.uuid4().hex}'
+    driver = DataDriver(ferretdb_server.uri, {'database': database})
+    recorder = Recorder()
+    client = pymongo.MongoClient(ferretdb_server.uri,
+                                 event_listeners=[recorder])
+    driver.db = engine.Collections.of(client[database])
+    exercise(driver)
+    indexes = {name: [[('_id', 1)]] + [keys for _, keys, _ in declared]
+               for name, declared in schema.INDEXES.items()}
+    unserved = [(collection, query, sort)
+                for collection, query, sort in recorder.queries
+                if not any(served(keys, query, sort)
+                           for keys in indexes[collection])]
+    assert len(recorder.queries) > 50
+    assert unserved == []
+    client.close()
+    driver.close()
+
+
+@pytest.mark.parametrize('query, sort, expected', [
+    ({'project': 'p', 'queue': 'q', 'seq': {'$gt': 1}}, {'seq': 1}, True),
+    ({'project': 'p', 'queue': 'q'}, {'created': 1}, False),
+    ({'project': 'p', 'queue': 'q', 'created': {'$gt': 1}}, None, False),
+    ({'body': 'x'}, None, False),
+    ({'project': 'p', 'queue': 'q', 'available': {'$gt': 1}}, None, True),
+])
+def test_the_check_itself(query, sort, expected):
+    keys = [[('project', 1), ('queue', 1), ('seq', 1)],
+            [('project', 1), ('queue', 1), ('available', 1), ('seq', 1)]]
+    assert any(served(k, query, sort) for k in keys) is expected
+
+
+def test_declared_indexes_exist(ferretdb_server):
+    database = f'test-{uuid.uuid4().hex}'
+    driver = DataDriver(ferretdb_server.uri, {'database': database})
+    raw = driver.client[database]
+    for collection, declared in schema.INDEXES.items():
+        found = {index['name']: (list(index['key'].items()),
+                                 bool(index.get('unique')))
+                 for index in raw[collection].list_indexes()}
+        for name, keys, options in declared:
+            assert found[name] == (keys, bool(options.get('unique')))
+    driver.close()
