@@ -15,9 +15,10 @@ from tests.conftest import free_port, wait_for, write_conf
 class Service:
     """A ``zaqar-lite serve`` process on a loopback port."""
 
-    def __init__(self, conf_path, env=None):
+    def __init__(self, conf_path, env=None, store='sqlite'):
         self.conf_path = conf_path
         self.env = {**os.environ, **(env or {})}
+        self.store = store
         self.proc = None
 
     def start(self):
@@ -93,7 +94,7 @@ def service(request, tmp_path_factory):
                     'drivers:message_store:mongodb': {
                         'uri': mongodb_uri,
                         'database': f'e2e-{uuid.uuid4().hex[:8]}'}}
-    running = Service(service_conf(folder, **sections))
+    running = Service(service_conf(folder, **sections), store=request.param)
     running.start()
     yield running
     running.stop()
