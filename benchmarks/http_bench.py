@@ -192,18 +192,23 @@ def claim_backlog(driver, queue, count):
 
 # -- the server -----------------------------------------------------------
 
-def store_conf(tmp, redis_uri):
+def store_conf(tmp, redis_uri=None, mongodb_uri=None):
     """The zaqar.conf lines of the store under test."""
+    fresh = f'bench-{uuid.uuid4().hex[:8]}'
     if redis_uri:
         return (f'[drivers]\nmessage_store = redis\n'
                 f'[drivers:message_store:redis]\nuri = {redis_uri}\n'
-                f'key_prefix = bench-{uuid.uuid4().hex[:8]}\n')
+                f'key_prefix = {fresh}\n')
+    if mongodb_uri:
+        return (f'[drivers]\nmessage_store = mongodb\n'
+                f'[drivers:message_store:mongodb]\nuri = {mongodb_uri}\n'
+                f'database = {fresh}\nsocket_timeout = 600\n')
     db = os.path.join(tmp, 'bench.db')
     return f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
 
 
 @contextlib.contextmanager
-def server(workers, port, redis_uri=None):
+def server(workers, port, redis_uri=None, mongodb_uri=None):
     from zaqar_lite import conf as zconf
     from zaqar_lite.bootstrap import Bootstrap
 
@@ -212,8 +217,8 @@ def server(workers, port, redis_uri=None):
         with open(conf_path, 'w') as fh:
             fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
                      f'port = {port}\nworkers = {workers}\n'
-                     f'[storage]\ngc_interval = 0\n'
-                     + store_conf(tmp, redis_uri))
+                     f'timeout = 600\n[storage]\ngc_interval = 0\n'
+                     + store_conf(tmp, redis_uri, mongodb_uri))
         proc = subprocess.Popen([sys.executable, '-m', 'zaqar_lite.cli',
                                  'serve', '--config-file', conf_path],
                                 stdout=subprocess.DEVNULL,
@@ -248,6 +253,8 @@ def throughput(endpoint, args):
         rate, lats = run_parallel(producer, endpoint, f'post{batch}',
                                   args.clients, args.seconds, batch)
         results[f'post-{batch}'] = report(f'post batch of {batch}', rate, lats)
+    print(f'  {stored(endpoint, ["post1", "post10"])} messages stored',
+          flush=True)
     rate, lats = run_parallel(consumer, endpoint, 'post10', args.clients,
                               args.seconds)
     results['claim-delete'] = report('claim 10 + delete', rate, lats)
@@ -257,14 +264,21 @@ def throughput(endpoint, args):
     return results
 
 
+def stored(endpoint, queues):
+    """How many messages the queues hold."""
+    client = Client(endpoint)
+    return sum(json.loads(client.request('GET', f'/v2/queues/{q}/stats')[2])
+               ['messages']['total'] for q in queues)
+
+
 WARM_UP = 20  # untimed requests per queue before each comparison
 
 
-def compare(endpoint, queues, labels, operations, samples):
+def compare(endpoint, queues, labels, operations, samples, warm_up=WARM_UP):
     """Time each operation on each queue; print figures and p50 ratios."""
     results = {}
     for name, method, path, body in operations:
-        timed_requests(endpoint, queues, method, path, WARM_UP, body)
+        timed_requests(endpoint, queues, method, path, warm_up, body)
         latencies = timed_requests(endpoint, queues, method, path, samples,
                                    body)
         figures = [report(f'{name} ({label})', len(lats) / sum(lats), lats,
@@ -290,7 +304,7 @@ def depth(endpoint, driver, args):
         print(f'  filled {queue} with {count} messages in '
               f'{time.monotonic() - started:.1f} s', flush=True)
     return compare(endpoint, queues, ['depth 1000', f'depth {args.deep}'],
-                   [CLAIM], args.samples)
+                   [CLAIM], args.samples, args.warm_up)
 
 
 def backlog(endpoint, driver, args):
@@ -299,7 +313,7 @@ def backlog(endpoint, driver, args):
         fill(driver, queue, held + 1000)
         claim_backlog(driver, queue, held)
     return compare(endpoint, queues, ['no backlog', '10k claimed'],
-                   [CLAIM, LIST, STATS], args.samples)
+                   [CLAIM, LIST, STATS], args.samples, args.warm_up)
 
 
 def main(argv=None):
@@ -318,12 +332,20 @@ def main(argv=None):
     parser.add_argument('--redis', metavar='URI',
                         help='benchmark the Redis store at URI (keys get a '
                              'fresh prefix) instead of SQLite')
+    parser.add_argument('--mongodb', metavar='URI',
+                        help='benchmark the MongoDB store at URI (in a '
+                             'fresh database) instead of SQLite')
+    parser.add_argument('--warm-up', type=int, default=WARM_UP,
+                        help='untimed requests per queue before each '
+                             'latency comparison')
     parser.add_argument('--only', choices=['throughput', 'depth', 'backlog'],
                         action='append', help='run only these scenarios')
     args = parser.parse_args(argv)
     wanted = args.only or ['throughput', 'depth', 'backlog']
-    with server(args.workers, args.port, args.redis) as (endpoint, driver):
-        store = 'Redis' if args.redis else 'SQLite'
+    with server(args.workers, args.port, args.redis, args.mongodb) as \
+            (endpoint, driver):
+        store = ('Redis' if args.redis else
+                 'MongoDB' if args.mongodb else 'SQLite')
         print(f'zaqar-lite on {store}, {args.workers} workers, '
               f'{args.clients} client processes', flush=True)
         if 'throughput' in wanted:

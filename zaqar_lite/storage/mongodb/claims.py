@@ -70,12 +70,12 @@ class ClaimController(base.Claim):
             return None, []
         # Won leases: nobody else changes these messages now, except to
         # delete them (then fewer match, and the claim is read back).
+        matched = self.db.messages.update_many(
+            {'_id': {'$in': [doc['_id'] for doc in taken]}},
+            {'$set': {'claim': claim_id, 'available': now + ttl},
+             '$inc': {'claim_count': 1},
+             '$max': {'expires': now + ttl + grace}})
         held = [_held_by(doc, claim_id, now + ttl, grace) for doc in taken]
-        matched = self.db.messages.update_each(
-            [({'_id': doc['_id']}, {'$set': {
-                key: doc[key] for key in ('claim', 'available', 'expires',
-                                          'claim_count')}})
-             for doc in held])
         self.db.claims.insert_one(
             {'_id': claim_id, **in_queue(queue, project), 'ttl': ttl,
              'grace': grace, 'created': now, 'expires': now + ttl})

@@ -1,5 +1,6 @@
 """The MongoDB data driver."""
 
+import collections
 import time
 
 import pymongo.errors
@@ -8,9 +9,11 @@ from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb import engine, leases, schema
 from zaqar_lite.storage.mongodb.claims import ClaimController
-from zaqar_lite.storage.mongodb.messages import MessageController
+from zaqar_lite.storage.mongodb.messages import MessageController, remove
 from zaqar_lite.storage.mongodb.queues import QueueController
 from zaqar_lite.storage.mongodb.subscriptions import SubscriptionController
+
+GC_BATCH = 1000  # expired messages removed per round
 
 class DataDriver(base.DataDriverBase):
     """Queues, messages, claims and subscriptions in one MongoDB database.
@@ -66,21 +69,40 @@ class DataDriver(base.DataDriverBase):
 
     def _remove_expired_messages(self, now):
         removed = 0
-        for queue in self.db.queues.find({}, projection={'project': 1,
-                                                         'name': 1}):
-            key = schema.in_queue(queue['name'], queue['project'] or None)
-            expired = self.db.messages.delete_many(
-                {**key, 'expires': {'$lte': now}})
-            removed += expired
-            if not self.updates_are_isolated:
-                # Concurrent increments may have been lost: count again.
-                self.db.queues.update_one(
-                    {'_id': queue['_id']},
-                    {'$set': {'messages': self.db.messages.count(key)}})
-            elif expired:
-                self.db.queues.update_one(
-                    {'_id': queue['_id']}, {'$inc': {'messages': -expired}})
+        while True:
+            expired = self.db.messages.find(
+                {'expires': {'$lte': now}}, limit=GC_BATCH,
+                projection={'project': 1, 'queue': 1})
+            by_queue = collections.defaultdict(list)
+            for doc in expired:
+                by_queue[doc['project'], doc['queue']].append(doc['_id'])
+            for (project, queue), ids in by_queue.items():
+                removed += remove(self.db, queue, project,
+                                  {'_id': {'$in': ids},
+                                   'expires': {'$lte': now}})
+            if len(expired) < GC_BATCH:
+                break
+        if not self.updates_are_isolated:
+            self._recount_messages()
         return removed
+
+    def _recount_messages(self):
+        """Set each queue's message counter from a count of its messages.
+
+        For engines that can lose concurrent increments (FerretDB v1); a
+        post racing with this can still be miscounted until the next gc.
+        """
+        counts = {(group['_id']['project'], group['_id']['queue']):
+                  group['count'] for group in self.db.messages.aggregate(
+                      [{'$group': {'_id': {'project': '$project',
+                                           'queue': '$queue'},
+                                   'count': {'$sum': 1}}}])}
+        for queue in self.db.queues.find({}, projection={
+                'project': 1, 'name': 1, 'messages': 1}):
+            count = counts.get((queue['project'], queue['name']), 0)
+            if count != queue['messages']:
+                self.db.queues.update_one({'_id': queue['_id']},
+                                          {'$set': {'messages': count}})
 
     def close(self):
         self.client.close()

@@ -125,6 +125,10 @@ class Collection:
         with storage_errors():
             return self.raw.find_one(query, projection, sort=sort)
 
+    def aggregate(self, pipeline) -> list:
+        with storage_errors():
+            return list(self.raw.aggregate(pipeline))
+
     def count(self, query) -> int:
         with storage_errors():
             return self.raw.count_documents(query)
@@ -172,15 +176,6 @@ class Collection:
     def update_many(self, query, change) -> int:
         with storage_errors():
             return self.raw.update_many(query, change).matched_count
-
-    def update_each(self, changes) -> int:
-        """Apply ``[(query, change)]`` in one round trip; how many matched."""
-        if not changes:
-            return 0
-        with storage_errors():
-            return self.raw.bulk_write(
-                [pymongo.UpdateOne(query, change) for query, change in changes]
-            ).matched_count
 
     def find_one_and_update(self, query, change):
         """The whole document after the change, or None when none matched.

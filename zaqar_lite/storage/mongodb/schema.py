@@ -67,9 +67,11 @@ INDEXES = {
         # claims and pops: held and delayed messages sit in the future
         ('message_by_availability', [('project', _UP), ('queue', _UP),
                                      ('available', _UP), ('seq', _UP)], {}),
-        # expired-message counts for stats, and gc
+        # expired-message counts for stats
         ('message_by_expiry', [('project', _UP), ('queue', _UP),
                                ('expires', _UP)], {}),
+        # gc
+        ('message_expiring', [('expires', _UP)], {}),
         # the messages a claim holds
         ('message_by_claim', [('claim', _UP)], {}),
     ],
