@@ -1,5 +1,5 @@
-"""A real FerretDB (MongoDB wire protocol, SQLite backend) on a free
-loopback port, in a temporary folder."""
+"""A real FerretDB (MongoDB wire protocol, SQLite backend) on a free loopback
+port, in a temporary folder."""
 
 import pathlib
 import subprocess
@@ -19,7 +19,7 @@ class FerretDB:
     def __init__(self, folder):
         if not BINARY.exists():
             raise RuntimeError(f'{BINARY} is missing: run ./scripts/test '
-                               '(or ./scripts/build-ferretdb), which builds it')
+                               '(or ./scripts/build-ferretdb) to build it')
         self.folder = pathlib.Path(folder)
         self.port = free_port()
         self.proc = None

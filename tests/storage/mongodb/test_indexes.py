@@ -20,6 +20,7 @@ from zaqar_lite.storage.utils import page
 
 LEASE = {'ttl': 60, 'grace': 60}
 RANGE = {'$gt', '$gte', '$lt', '$lte'}
+POINTS = {'$eq', '$in'}
 
 
 class Recorder(monitoring.CommandListener):
@@ -99,8 +100,7 @@ def served(keys, query, sort) -> bool:
     for field, condition in query.items():
         if isinstance(condition, dict) and set(condition) & RANGE:
             ranged.add(field)
-        elif not isinstance(condition, dict) or set(condition) <= {'$eq',
-                                                                  '$in'}:
+        elif not isinstance(condition, dict) or set(condition) <= POINTS:
             equal.add(field)
     prefix = 0
     while prefix < len(fields) and fields[prefix] in equal:

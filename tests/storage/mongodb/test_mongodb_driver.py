@@ -1,6 +1,7 @@
 """MongoDB-only behaviour: connection settings, start-up and run-time
 failures, FerretDB's gaps (lost increments, dead claimers), restarts."""
 
+import multiprocessing
 import time
 import uuid
 
@@ -161,3 +162,42 @@ def test_metadata_and_bodies_keep_keys_mongodb_reserves(driver):
                                            'c', project='p')
     assert driver.message_controller.get('q', mid,
                                          project='p')['body'] == odd
+
+
+def produce(uri, database, producer, results):
+    """Post 25 batches of 4 messages; report the ids acknowledged."""
+    driver = DataDriver(uri, {'database': database})
+    ids = []
+    for batch in range(25):
+        ids += driver.message_controller.post(
+            'q', [{'body': [producer, batch, n], 'ttl': 600}
+                  for n in range(4)], f'producer-{producer}', project='p')
+    driver.close()
+    results.put(ids)
+
+
+def test_concurrent_posts_get_distinct_numbers_in_batch_order(
+        ferretdb_server, driver):
+    context = multiprocessing.get_context('spawn')
+    results = context.Queue()
+    database = driver.options['database']
+    producers = [context.Process(target=produce, args=(
+        ferretdb_server.uri, database, n, results)) for n in range(4)]
+    for producer in producers:
+        producer.start()
+    acknowledged = [mid for _ in producers for mid in results.get(timeout=120)]
+    for producer in producers:
+        producer.join(30)
+    found, marker = [], None
+    while True:
+        items, marker = page(driver.message_controller.list(
+            'q', project='p', echo=True, marker=marker, limit=20))
+        if not items:
+            break
+        found += [(item['id'], item['body']) for item in items]
+    assert sorted(mid for mid, _ in found) == sorted(acknowledged)
+    for producer in range(4):
+        bodies = [body for _, body in found if body[0] == producer]
+        assert bodies == sorted(bodies), 'a batch was numbered out of order'
+    stats = driver.queue_controller.stats('q', project='p')['messages']
+    assert stats['total'] == 400 or not driver.updates_are_isolated

@@ -15,6 +15,7 @@ from zaqar_lite.storage.mongodb.subscriptions import SubscriptionController
 
 GC_BATCH = 1000  # expired messages removed per round
 
+
 class DataDriver(base.DataDriverBase):
     """Queues, messages, claims and subscriptions in one MongoDB database.
 

@@ -49,7 +49,9 @@ def append(db, queue, project, docs) -> None:
 
     The queue's ``seq`` counter hands out the numbers and its ``messages``
     counter grows in the same update.  The unique seq index turns a clash
-    (FerretDB v1 can lose concurrent increments) into a retry of the rest.
+    (FerretDB v1 can lose concurrent increments, so a number can be handed
+    out twice) into a retry of the rest, after moving the counter past the
+    highest number in use (a clash never happens on MongoDB).
 
     Raises:
         QueueDoesNotExist
@@ -70,6 +72,10 @@ def append(db, queue, project, docs) -> None:
         pending = pending[db.messages.insert(pending):]
         if not pending:
             return
+        top = db.messages.find_one(in_queue(queue, project),
+                                   sort=[('seq', -1)], projection={'seq': 1})
+        db.queues.update_one(queue_key(queue, project),
+                             {'$max': {'seq': top['seq'] if top else 0}})
     raise errors.StorageUnavailable(
         f'messages of queue {queue} kept clashing on their sequence')
 
@@ -132,8 +138,9 @@ class MessageController(base.Message):
 
     def bulk_get(self, queue, message_ids, project=None):
         now = time.time()
-        docs = self.db.messages.find(live(
-            queue, project, now, _id={'$in': [str(mid) for mid in message_ids]}))
+        ids = [str(mid) for mid in message_ids]
+        docs = self.db.messages.find(live(queue, project, now,
+                                          _id={'$in': ids}))
         return [to_message(doc, now) for doc in docs]
 
     def post(self, queue, messages, client_uuid, project=None):
