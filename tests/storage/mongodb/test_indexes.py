@@ -106,11 +106,11 @@ def served(keys, query, sort) -> bool:
     while prefix < len(fields) and fields[prefix] in equal:
         prefix += 1
     following = fields[prefix:]
-    if sort:
-        return prefix > 0 and list(sort)[:len(following)] == \
-            following[:len(sort)]
     if prefix == 0:
-        return bool(fields) and fields[0] in ranged
+        bounded = bool(fields) and fields[0] in ranged
+        return bounded and (not sort or list(sort) == fields[:len(sort)])
+    if sort:
+        return list(sort)[:len(following)] == following[:len(sort)]
     return not ranged or not following or following[0] in ranged
 
 
@@ -140,9 +140,12 @@ def test_every_request_path_query_has_an_index(ferretdb_server):
     ({'project': 'p', 'queue': 'q', 'created': {'$gt': 1}}, None, False),
     ({'body': 'x'}, None, False),
     ({'project': 'p', 'queue': 'q', 'available': {'$gt': 1}}, None, True),
+    ({'_id': {'$gt': 'x'}}, {'_id': 1}, True),
+    ({'_id': {'$gt': 'x'}}, {'seq': 1}, False),
+    ({}, {'_id': 1}, False),
 ])
 def test_the_check_itself(query, sort, expected):
-    keys = [[('project', 1), ('queue', 1), ('seq', 1)],
+    keys = [[('_id', 1)], [('project', 1), ('queue', 1), ('seq', 1)],
             [('project', 1), ('queue', 1), ('available', 1), ('seq', 1)]]
     assert any(served(k, query, sort) for k in keys) is expected
 

@@ -25,11 +25,14 @@ def second_redis(tmp_path_factory):
     server.kill()
 
 
-@pytest.fixture(params=['sqlite', 'redis'])
+@pytest.fixture(params=['sqlite', 'redis', 'mongodb'])
 def management(request, tmp_path):
     """Settings of a management store: one per test."""
     if request.param == 'sqlite':
         return 'sqlite', f'sqlite:///{tmp_path}/management.db', {}
+    if request.param == 'mongodb':
+        server = request.getfixturevalue('ferretdb_server')
+        return 'mongodb', server.uri, {'database': f'm-{uuid.uuid4().hex}'}
     server = request.getfixturevalue('redis_server')
     return 'redis', server.uri, {'key_prefix': f'm-{uuid.uuid4().hex}'}
 

@@ -169,6 +169,12 @@ class Collection:
                 return False
         return True
 
+    def upsert(self, document) -> bool:
+        """Insert or replace the document with its ``_id``; True if new."""
+        with storage_errors():
+            return self.raw.replace_one({'_id': document['_id']}, document,
+                                        upsert=True).upserted_id is not None
+
     def update_one(self, query, change) -> int:
         with storage_errors():
             return self.raw.update_one(query, change).matched_count

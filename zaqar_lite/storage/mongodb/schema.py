@@ -28,6 +28,13 @@ step that decides which of several concurrent claimers gets the message
 ``subscriptions``: ``{_id, project, source, subscriber, ttl, options (JSON
 text), confirmed, created, expires}``.
 
+The management store (``control.py``) keeps, in the same or another
+database: ``catalogue`` ``{_id: queue_id(queue, project), project, queue,
+pool}``; ``pools`` ``{_id: name, uri, weight, flavor, options (JSON
+text)}``; ``flavors`` ``{_id: name, capabilities (JSON text)}``; and in
+``management`` the document ``{_id: 'generation', value}``, given a fresh
+random value by every change that can make a cached route stale.
+
 ``project`` None is stored as ''.  Metadata, bodies and options are JSON
 text: their keys may contain ``.`` and ``$``, which MongoDB field names
 cannot carry everywhere, and they are never queried inside.
@@ -93,6 +100,25 @@ INDEXES = {
 }
 
 
+CATALOGUE = 'catalogue'
+POOLS = 'pools'
+FLAVORS = 'flavors'
+MANAGEMENT = 'management'
+
+#: the management store's indexes, as ``INDEXES``
+CONTROL_INDEXES = {
+    CATALOGUE: [
+        ('catalogue_by_queue', [('project', _UP), ('queue', _UP)], {}),
+        ('catalogue_by_pool', [('pool', _UP)], {}),
+    ],
+    POOLS: [
+        ('pool_by_flavor', [('flavor', _UP), ('_id', _UP)], {}),
+    ],
+    FLAVORS: [],
+    MANAGEMENT: [],
+}
+
+
 def stored_project(project) -> str:
     """The stored form of a project: ``None`` is ''."""
     return project or ''
@@ -130,8 +156,9 @@ def lease_id(message) -> str:
             f'{message["claim_count"]}')
 
 
-def ensure_indexes(database) -> None:
-    """Create every index (a no-op for those that exist)."""
-    for collection, indexes in INDEXES.items():
-        for name, keys, options in indexes:
+def ensure_indexes(database, indexes=None) -> None:
+    """Create every index of ``indexes`` (default: ``INDEXES``); a no-op
+    for those that exist."""
+    for collection, declared in (indexes or INDEXES).items():
+        for name, keys, options in declared:
             database[collection].create_index(keys, name=name, **options)
