@@ -53,7 +53,7 @@ def smtp():
     running.stop()
 
 
-@pytest.fixture(scope='session', params=['sqlite', 'redis'])
+@pytest.fixture(scope='session', params=['sqlite', 'redis', 'mongodb'])
 def notifying(request, tmp_path_factory, smtp):
     folder = tmp_path_factory.mktemp(f'notify-{request.param}')
     extra = {}
@@ -62,6 +62,11 @@ def notifying(request, tmp_path_factory, smtp):
                  'drivers:message_store:redis': {
                      'uri': request.getfixturevalue('redis_server').uri,
                      'key_prefix': f'notify-{uuid.uuid4().hex[:8]}'}}
+    if request.param == 'mongodb':
+        extra = {'drivers': {'message_store': 'mongodb'},
+                 'drivers:message_store:mongodb': {
+                     'uri': request.getfixturevalue('ferretdb_server').uri,
+                     'database': f'notify-{uuid.uuid4().hex[:8]}'}}
     running = Service(service_conf(folder, **notifying_sections(smtp,
                                                                 **extra)))
     running.start()
