@@ -75,7 +75,8 @@ class ClaimController(base.Claim):
             {'$set': {'claim': claim_id, 'available': now + ttl},
              '$inc': {'claim_count': 1},
              '$max': {'expires': now + ttl + grace}})
-        held = [_held_by(doc, claim_id, now + ttl, grace) for doc in taken]
+        held = sorted((_held_by(doc, claim_id, now + ttl, grace)
+                       for doc in taken), key=lambda doc: doc['seq'])
         self.db.claims.insert_one(
             {'_id': claim_id, **in_queue(queue, project), 'ttl': ttl,
              'grace': grace, 'created': now, 'expires': now + ttl})
