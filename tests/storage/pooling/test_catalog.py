@@ -211,3 +211,33 @@ def test_a_pool_that_goes_down_affects_only_its_queues(tmp_path, management):
     assert health['pools']['doomed']['storage_reachable'] is False
     assert health['pools']['lite']['storage_reachable'] is True
     assert health['storage_reachable'] is False
+
+
+def test_four_engines_each_serve_the_queues_pinned_to_them(
+        control, pools, ferretdb_server):
+    # Two Redis servers, a MongoDB-wire server and SQLite behind one API.
+    pools = {**pools, 'mongo': (ferretdb_server.uri,
+                                {'database': f'pool-{uuid.uuid4().hex}'})}
+    control.pools_controller.create('mongo', 1, pools['mongo'][0],
+                                    options=pools['mongo'][1])
+    for name in pools:
+        control.flavors_controller.create(f'on-{name}')
+        control.pools_controller.update(name, flavor=f'on-{name}')
+    driver = DataDriver(Catalog(control))
+    for name in pools:
+        queue = f'q-{name}'
+        driver.queue_controller.create(queue, metadata={
+            '_flavor': f'on-{name}'}, project='p')
+        driver.message_controller.post(queue, [{'body': name, 'ttl': 60}],
+                                       'c', project='p')
+    for name in pools:
+        engine = on_engine(pools, name)
+        for other in pools:
+            there = engine.queue_controller.exists(f'q-{other}', project='p')
+            assert there == (other == name), (name, other)
+        _, [message] = engine.claim_controller.create(
+            f'q-{name}', LEASE, project='p')
+        assert message['body'] == name
+        engine.close()
+    listed, _ = page(driver.queue_controller.list(project='p'))
+    assert [q['name'] for q in listed] == sorted(f'q-{n}' for n in pools)
