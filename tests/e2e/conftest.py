@@ -36,8 +36,8 @@ class Service:
         try:
             return requests.get(self.url + '/v2/ping', timeout=2) \
                 .status_code == 204
-        except requests.ConnectionError:
-            return False
+        except (requests.ConnectionError, requests.Timeout):
+            return False  # not listening yet, or its worker still booting
 
     @property
     def url(self):
