@@ -37,7 +37,7 @@ class Service:
             return requests.get(self.url + '/v2/ping', timeout=2) \
                 .status_code == 204
         except (requests.ConnectionError, requests.Timeout):
-            return False  # not listening yet, or too busy starting
+            return False  # not listening yet, or its worker still booting
 
     @property
     def url(self):

@@ -59,6 +59,12 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.sqlalchemy_url(name)
 
+    def execute(self, statement, *params):
+        """Run one statement as the superuser, outside any transaction."""
+        import psycopg
+        with psycopg.connect(self.url('postgres'), autocommit=True) as conn:
+            conn.execute(statement, params or None)
+
     def url(self, database):
         return (f'postgresql://{self.user}@127.0.0.1:{self.port}/'
                 f'{database}')

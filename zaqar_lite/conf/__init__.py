@@ -24,9 +24,10 @@ def register(conf: cfg.ConfigOpts, skip=()) -> cfg.ConfigOpts:
     """
     for module in MODULES:
         for group, opts in module.list_opts():
-            if skip and group.startswith(tuple(skip)):
+            name = getattr(group, 'name', group)  # a str or an OptGroup
+            if skip and name.startswith(tuple(skip)):
                 continue
-            conf.register_opts(opts, group=None if group == 'DEFAULT'
+            conf.register_opts(opts, group=None if name == 'DEFAULT'
                                else group)
     return conf
 

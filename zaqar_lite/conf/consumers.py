@@ -11,12 +11,16 @@ OPTS = [
                     'Zaqar).'),
     cfg.StrOpt('project', default='default',
                help='Project of the consumed queues (X-Project-ID).'),
+    cfg.StrOpt('client_id',
+               help='Client-ID (a UUID) the workers send; each worker '
+                    'thread makes up its own when unset.'),
     cfg.StrOpt('database', default='sqlite:///zaqar-lite-consumers.db',
                help='SQLAlchemy URL of the database handlers write to, '
                     'e.g. postgresql+psycopg://user:pw@host/db.'),
     cfg.IntOpt('claim_ttl', default=60, min=60,
-               help='Seconds a worker holds the messages it claimed; a '
-                    'batch must be processed within it.'),
+               help='Seconds a worker holds the messages it claimed. A '
+                    'batch that takes longer than half of it renews its '
+                    'claim between messages.'),
     cfg.IntOpt('claim_grace', default=60, min=60,
                help='Seconds claimed messages live beyond the claim.'),
     cfg.FloatOpt('poll_interval', default=1.0, min=0.01,
@@ -37,5 +41,15 @@ CONSUMER_OPTS = [
 ]
 
 
+# The sample file shows the per-consumer options once, under this group.
+EXAMPLE = cfg.OptGroup(
+    f'{SECTION_PREFIX}example',
+    help='One section per consumer, [consumer:<name>], e.g. '
+         '[consumer:orders]; <name> names the consumer in "zaqar-lite '
+         'worker --consumer", "make-migration", "migrate" and its own '
+         'commands ("zaqar-lite -c zaqar.conf <name> ..."). queue and '
+         'handler are required. See docs/consumers.md.')
+
+
 def list_opts():
-    return [(GROUP, OPTS), (f'{SECTION_PREFIX}example', CONSUMER_OPTS)]
+    return [(GROUP, OPTS), (EXAMPLE, CONSUMER_OPTS)]

@@ -11,17 +11,17 @@ each sets ``func`` (``parser.set_defaults(func=...)``), a callable that
 receives ``(config, args)``.
 """
 
-import logging
+import argparse
+import contextlib
 import signal
+import sys
 import threading
 
 from zaqar_lite import errors
 from zaqar_lite.consumers import config as consumer_config
 from zaqar_lite.consumers import handlers, migrations
-from zaqar_lite.consumers.worker import ConsumerWorker, engine_for
-
-LOG = logging.getLogger(__name__)
-BUILTIN = ('worker', 'make-migration', 'merge-migrations', 'migrate')
+from zaqar_lite.consumers.database import engine_for
+from zaqar_lite.consumers.worker import ConsumerWorker
 
 
 def add_parsers(commands, common):
@@ -59,18 +59,28 @@ def add_parsers(commands, common):
 
 
 def add_handler_parsers(commands, common, conf):
-    """A command per consumer whose handler registers subcommands."""
+    """A command per consumer whose handler registers subcommands.
+
+    A handler that cannot be imported still gets its command, which
+    reports why, so ``zaqar-lite NAME ...`` never fails obscurely.
+
+    Raises:
+        ConfigurationError: a consumer with commands is named like a
+            zaqar-lite command.
+    """
     for name, consumer in consumer_config.consumers(conf).items():
-        if name in BUILTIN:
-            continue
         try:
             module = handlers.load(consumer.handler)
         except errors.ConfigurationError as exc:
-            LOG.debug('no commands for consumer %s: %s', name, exc)
+            _add_broken(commands, common, name, exc)
             continue
         register = getattr(module, 'register_commands', None)
         if register is None:
             continue
+        if name in commands.choices:
+            raise errors.ConfigurationError(
+                f'consumer {name!r} has commands but is named like the '
+                f'zaqar-lite command {name!r}: rename [consumer:{name}]')
         parser = commands.add_parser(
             name, parents=[common], help=f'commands of consumer {name} '
                                          f'({consumer.handler})')
@@ -78,33 +88,26 @@ def add_handler_parsers(commands, common, conf):
                                        metavar='SUBCOMMAND'))
 
 
+def _add_broken(commands, common, name, error):
+    if name in commands.choices:
+        return
+    parser = commands.add_parser(
+        name, parents=[common], help=f'(unavailable: {error})')
+    parser.add_argument('rest', nargs=argparse.REMAINDER,
+                        help=argparse.SUPPRESS)
+
+    def report(config, args):
+        raise error
+
+    parser.set_defaults(func=report)
+
+
 def run(conf, args) -> int:
     """Run a consumer command (built-in or a handler's)."""
-    if args.command == 'worker':
-        return worker(conf, args)
-    if args.command == 'make-migration':
-        consumer = consumer_config.consumer(conf, args.name)
-        written = migrations.make_migration(engine_for(conf), consumer,
-                                            args.message)
-        for path in written:
-            print(path)
-        if not written:
-            print(f'{args.name}: the models and the database agree; no '
-                  'migration written')
-        return 0
-    if args.command == 'merge-migrations':
-        consumer = consumer_config.consumer(conf, args.name)
-        path = migrations.merge_heads(engine_for(conf), consumer)
-        print(path or f'{args.name}: a single head; nothing to merge')
-        return 0
-    if args.command == 'migrate':
-        chosen = [consumer_config.consumer(conf, name) for name in args.names]
-        applied = migrations.migrate(
-            engine_for(conf),
-            chosen or consumer_config.consumers(conf).values())
-        for module, head in applied.items():
-            print(f'{module}: at {head or "no migrations"}')
-        return 0
+    builtin = {'worker': worker, 'make-migration': make_migration,
+               'merge-migrations': merge_migrations, 'migrate': migrate}
+    if args.command in builtin:
+        return builtin[args.command](conf, args)
     func = getattr(args, 'func', None)
     if func is None:
         raise errors.ConfigurationError(
@@ -112,8 +115,50 @@ def run(conf, args) -> int:
     return func(conf, args) or 0
 
 
+@contextlib.contextmanager
+def _engine(conf):
+    engine = engine_for(conf)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def make_migration(conf, args) -> int:
+    consumer = consumer_config.consumer(conf, args.name)
+    with _engine(conf) as engine:
+        written = migrations.make_migration(engine, consumer, args.message)
+    for path in written:
+        print(path)
+    if not written:
+        print(f'{args.name}: the models and the database agree; no '
+              'migration written')
+    return 0
+
+
+def merge_migrations(conf, args) -> int:
+    consumer = consumer_config.consumer(conf, args.name)
+    with _engine(conf) as engine:
+        path = migrations.merge_heads(engine, consumer)
+    print(path or f'{args.name}: a single head; nothing to merge')
+    return 0
+
+
+def migrate(conf, args) -> int:
+    chosen = [consumer_config.consumer(conf, name) for name in args.names]
+    with _engine(conf) as engine:
+        applied = migrations.migrate(
+            engine, chosen or consumer_config.consumers(conf).values())
+    for package, head in applied.items():
+        print(f'{package}: at {head or "no migrations"}')
+    return 0
+
+
 def worker(conf, args) -> int:
-    """Run the consumers until a signal (or, with --once, until empty)."""
+    """Run the consumers until a signal (or, with --once, until drained).
+
+    Returns 1 when a consumer stopped on an error (which stops them all).
+    """
     chosen = consumer_config.consumers(conf)
     if args.consumer:
         chosen = {name: consumer_config.consumer(conf, name)
@@ -123,17 +168,36 @@ def worker(conf, args) -> int:
             'no consumers configured: add a [consumer:<name>] section with '
             'queue and handler')
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-    engine = engine_for(conf)
-    workers = [ConsumerWorker(conf, consumer, engine, stop)
-               for consumer in chosen.values()]
-    threads = [threading.Thread(target=w.run, args=(args.once,))
-               for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    engine.dispose()
-    return 0
+    with _engine(conf) as engine:
+        for consumer in chosen.values():
+            migrations.check_current(engine, consumer)
+        workers = [ConsumerWorker(conf, consumer, engine, stop)
+                   for consumer in chosen.values()]
+        threads = [threading.Thread(target=w.run, args=(args.once,))
+                   for w in workers]
+        with _stopped_by_signals(stop):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    failed = [w for w in workers if w.error is not None]
+    for stopped in failed:
+        print(f'zaqar-lite: consumer {stopped.consumer.name}: '
+              f'{stopped.error}', file=sys.stderr)
+    return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop):
+    """SIGINT and SIGTERM set ``stop`` (in the main thread; the previous
+    handlers come back afterwards)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, lambda *_: stop.set())
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

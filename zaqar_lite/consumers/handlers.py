@@ -2,8 +2,12 @@
 
 A handler module defines ``process(dbsession, record: bytes) -> None``
 and, optionally, ``register_commands(subs)`` (argparse subparsers whose
-callables receive ``(config, args)``).  Its migrations live in a
-``migrations/`` folder beside the module (in its package).
+callables receive ``(config, args)``).
+
+Its *home* is the package that owns its models and its migrations: the
+handler itself when it is a package, else the package it is in (handlers
+of one package share one history).  The scripts live in the home's
+``migrations/`` folder.
 """
 
 import importlib
@@ -39,9 +43,23 @@ def load(name):
     return module
 
 
-def migrations_folder(module) -> str:
-    """Where the handler's Alembic scripts live."""
-    return os.path.join(os.path.dirname(os.path.abspath(module.__file__)),
+def home(module):
+    """The package owning the handler's models and migrations, or None for
+    a module outside any package."""
+    if hasattr(module, '__path__'):
+        return module
+    if module.__package__:
+        return importlib.import_module(module.__package__)
+    return None
+
+
+def migrations_folder(module) -> str | None:
+    """Where the handler's Alembic scripts live (None: nowhere of its own,
+    the handler is a module outside any package)."""
+    package = home(module)
+    if package is None:
+        return None
+    return os.path.join(os.path.abspath(next(iter(package.__path__))),
                         'migrations')
 
 

@@ -1,42 +1,61 @@
-"""Alembic, per handler: each handler module has its own history.
+"""Alembic, per handler: each handler's home package has its own history.
 
-A handler's scripts live in its ``migrations/`` folder, its applied
-revision in its own version table (``alembic_version_<module>``), and
-autogenerate compares only the tables of its own models, so handlers
-sharing one database never touch each other's tables.
+A history's scripts live in the home's ``migrations/`` folder, its applied
+revision in its own version table (``alembic_version_<package>``), and
+autogenerate compares only the tables of the models defined in that
+package, so handlers sharing one database never touch each other's tables.
 """
 
 import contextlib
+import dataclasses
 import importlib.resources
 import os
 
 from alembic import command
 from alembic.config import Config
-from alembic.util import CommandError
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import inspect, text
 
 from zaqar_lite import errors
 from zaqar_lite.consumers import handlers
 from zaqar_lite.consumers.models import Base
 
 
-def _tables_of(module) -> set:
-    package = module.__name__
-    return {mapper.local_table.name for mapper in Base.registry.mappers
-            if mapper.class_.__module__ == package
-            or mapper.class_.__module__.startswith(package + '.')}
+@dataclasses.dataclass(frozen=True)
+class History:
+    """The migrations of one handler home package."""
 
+    consumer: str       # a consumer using it, for messages
+    package: str        # the home package's name
+    folder: str | None  # its migrations/ (None: a module outside packages)
 
-def version_table(module) -> str:
-    return 'alembic_version_' + module.__name__.replace('.', '_')
+    @classmethod
+    def of(cls, consumer) -> 'History':
+        module = handlers.load(consumer.handler)
+        home = handlers.home(module)
+        return cls(consumer.name, (home or module).__name__,
+                   handlers.migrations_folder(module))
+
+    @property
+    def version_table(self) -> str:
+        return 'alembic_version_' + self.package.replace('.', '_')
+
+    def has_scripts(self) -> bool:
+        return self.folder is not None and os.path.isdir(self.folder) and \
+            any(name.endswith('.py') for name in os.listdir(self.folder))
+
+    def tables(self) -> set:
+        """The tables of the models defined in the package."""
+        return {mapper.local_table.name for mapper in Base.registry.mappers
+                if mapper.class_.__module__ == self.package
+                or mapper.class_.__module__.startswith(self.package + '.')}
 
 
 @contextlib.contextmanager
-def alembic_config(engine, module):
-    """An Alembic ``Config`` for one handler, bound to a connection."""
-    folder = handlers.migrations_folder(module)
-    os.makedirs(folder, exist_ok=True)
-    tables = _tables_of(module)
+def alembic_config(engine, history):
+    """An Alembic ``Config`` for one history, bound to a connection."""
+    tables = history.tables()
 
     def include_object(obj, name, type_, reflected, compare_to):
         if type_ == 'table':
@@ -48,27 +67,28 @@ def alembic_config(engine, module):
     with importlib.resources.as_file(importlib.resources.files(
             'zaqar_lite.consumers') / 'alembic') as script_location:
         config.set_main_option('script_location', str(script_location))
-        config.set_main_option('version_locations', folder)
+        config.set_main_option('version_locations', history.folder)
         config.set_main_option('path_separator', 'os')
         with engine.begin() as connection:
             config.attributes.update(
                 connection=connection, target_metadata=Base.metadata,
-                version_table=version_table(module),
+                version_table=history.version_table,
                 include_object=include_object)
             yield config
 
 
-def check_single_head(config, consumer_name):
+def check_single_head(config, history):
     """Raise ConfigurationError when the history has several heads."""
     heads = ScriptDirectory.from_config(config).get_heads()
     if len(heads) > 1:
         raise errors.ConfigurationError(
-            f'the migrations of consumer {consumer_name} have '
-            f'{len(heads)} heads ({", ".join(sorted(heads))}): two '
-            'migrations were made from the same parent, e.g. on two '
-            'branches. Merge them with "zaqar-lite merge-migrations '
-            f'{consumer_name}", check the merge script, then run '
-            '"zaqar-lite migrate".')
+            f'the migrations of consumer {history.consumer} '
+            f'({history.folder}) have {len(heads)} heads '
+            f'({", ".join(sorted(heads))}): two migrations were made from '
+            'the same parent, e.g. on two branches. Merge them with '
+            f'"zaqar-lite -c zaqar.conf merge-migrations {history.consumer}"'
+            ', check the merge script, then run "zaqar-lite -c zaqar.conf '
+            'migrate".')
 
 
 def make_migration(engine, consumer, message) -> list:
@@ -76,21 +96,29 @@ def make_migration(engine, consumer, message) -> list:
 
     Returns:
         the paths of the scripts written (none when nothing changed).
+    Raises:
+        ConfigurationError: several heads, a database behind its history,
+            or a handler module outside any package.
     """
-    module = handlers.load(consumer.handler)
-    folder = handlers.migrations_folder(module)
-    with alembic_config(engine, module) as config:
-        check_single_head(config, consumer.name)
-        before = set(os.listdir(folder))
+    history = History.of(consumer)
+    if history.folder is None:
+        raise errors.ConfigurationError(
+            f'consumer {consumer.name}: handler {consumer.handler} is a '
+            'module outside any package; put it in a package, whose '
+            'migrations/ folder will hold its history')
+    os.makedirs(history.folder, exist_ok=True)
+    before = set(os.listdir(history.folder))
+    with alembic_config(engine, history) as config:
+        check_single_head(config, history)
         try:
             command.revision(config, message=message, autogenerate=True,
                              process_revision_directives=_skip_empty)
         except CommandError as exc:
             raise errors.ConfigurationError(
-                f'consumer {consumer.name}: {exc} (run "zaqar-lite '
-                'migrate" first)') from exc
-    return [os.path.join(folder, name)
-            for name in sorted(set(os.listdir(folder)) - before)
+                f'consumer {consumer.name}: {exc} (run "zaqar-lite -c '
+                'zaqar.conf migrate" first)') from exc
+    return [os.path.join(history.folder, name)
+            for name in sorted(set(os.listdir(history.folder)) - before)
             if name.endswith('.py')]
 
 
@@ -101,9 +129,12 @@ def _skip_empty(context, revision, directives):
 
 
 def merge_heads(engine, consumer, message='merge heads'):
-    """Write a merge script joining every head of the consumer's history."""
-    module = handlers.load(consumer.handler)
-    with alembic_config(engine, module) as config:
+    """Write a merge script joining every head of the consumer's history;
+    returns its path, or None when there is one head (or none)."""
+    history = History.of(consumer)
+    if not history.has_scripts():
+        return None
+    with alembic_config(engine, history) as config:
         heads = ScriptDirectory.from_config(config).get_heads()
         if len(heads) < 2:
             return None
@@ -111,19 +142,47 @@ def merge_heads(engine, consumer, message='merge heads'):
 
 
 def migrate(engine, consumers) -> dict:
-    """Apply every pending migration of each handler (once per module).
+    """Apply every pending migration of each history (once each).
 
     Returns:
-        ``{handler module: head revision or None}``.
+        ``{home package: head revision, or None without migrations}``.
     """
     done = {}
     for consumer in consumers:
-        module = handlers.load(consumer.handler)
-        if module.__name__ in done:
+        history = History.of(consumer)
+        if history.package in done:
             continue
-        with alembic_config(engine, module) as config:
-            check_single_head(config, consumer.name)
+        done[history.package] = None
+        if not history.has_scripts():
+            continue
+        with alembic_config(engine, history) as config:
+            check_single_head(config, history)
             command.upgrade(config, 'heads')
-            heads = ScriptDirectory.from_config(config).get_heads()
-        done[module.__name__] = heads[0] if heads else None
+            done[history.package] = \
+                ScriptDirectory.from_config(config).get_current_head()
     return done
+
+
+def check_current(engine, consumer):
+    """Raise ConfigurationError unless the database is at the head of the
+    consumer's history (the worker writes to no schema but the latest)."""
+    history = History.of(consumer)
+    if not history.has_scripts():
+        return
+    with alembic_config(engine, history) as config:
+        check_single_head(config, history)
+        head = ScriptDirectory.from_config(config).get_current_head()
+        current = _applied(config.attributes['connection'], history)
+    if current != [head]:
+        raise errors.ConfigurationError(
+            f'consumer {consumer.name}: the database is at '
+            f'{", ".join(current) or "no revision"}, its migrations end at '
+            f'{head}: run "zaqar-lite -c zaqar.conf migrate"')
+
+
+def _applied(connection, history) -> list:
+    """The revisions the history's version table records."""
+    if not inspect(connection).has_table(history.version_table):
+        return []
+    return list(connection.execute(
+        text(f'SELECT version_num FROM {history.version_table}')).scalars())

@@ -1,67 +1,76 @@
-"""The consumer loop: claim a batch, process each message in a transaction.
+"""The consumer loop: ``concurrency`` threads, each claiming batches.
 
-For each claimed message: a new session; ``process(session, record)``;
-commit; delete the message with its claim.  When ``process`` raises, the
-session is rolled back, the failure logged with the message id, and the
-message stays claimed; at the end of the batch the claim is released, so
-failed (and, on shutdown, unprocessed) messages become claimable again.
-Each claim counts towards the queue's ``_max_claim_count``, after which the
-server moves the message to the ``_dead_letter_queue``.
+Each thread has its own HTTP session (and its own Client-ID unless one is
+configured) and a new database session per message (``batch.py``).
+
+- An empty queue: wait ``poll_interval``; with ``once``, the thread ends.
+- A batch with failures: wait ``poll_interval`` before the next claim, so
+  retries do not spin.
+- The database down: the batch is returned to the queue and the thread
+  waits until the database answers before it claims again, so an outage
+  costs each message at most one claim (not its way to the dead-letter
+  queue); with ``once``, the run ends with an error instead.
+- The server down: retried after ``poll_interval``; with ``once``, an
+  error.
+- A claim refused (4xx: TTL, project, credentials): an error that stops
+  every consumer of the process.
+
+With ``once`` on a queue without a dead-letter policy (both
+``_max_claim_count`` and ``_dead_letter_queue``), a message that fails is
+not tried again in the same run (it is left for the next run), so a
+poison message cannot keep the run from ending.
 
 Delivery is at least once: a message whose delete fails after the commit
 (the claim expired, the server is down) is processed again later, so
 handlers should be idempotent where that matters (e.g. a unique key).
 """
 
+import collections
 import logging
 import threading
-import time
 
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from zaqar_lite.consumers import handlers
+from zaqar_lite import errors
+from zaqar_lite.consumers import database, handlers
+from zaqar_lite.consumers.batch import Batch, Handling
 from zaqar_lite.filer.api import ApiUnavailable, QueueApi
 
 LOG = logging.getLogger(__name__)
-
-
-class HandlerSession(Session):
-    """The session a handler gets: the worker owns the transaction."""
-
-    def commit(self):
-        raise RuntimeError('a handler must not commit: the worker commits '
-                           'when process() returns')
-
-    def rollback(self):
-        raise RuntimeError('a handler must not roll back: raise, and the '
-                           'worker rolls back and retries the message')
+RENEW_AFTER = 0.5  # of claim_ttl: a longer batch renews its claim
 
 
 class ConsumerWorker:
     """Runs one consumer's threads until stopped (or, with ``once``, until
-    its queue is empty).
+    its queue is drained).
 
     Args:
         conf: the configuration (``[consumers]``).
         consumer: the ``Consumer`` to run.
         engine: the SQLAlchemy engine (one per database URL).
-        stop: set to shut down gracefully.
+        stop: set to shut down gracefully; set by the worker itself on an
+            error (``self.error``).
     """
 
     def __init__(self, conf, consumer, engine, stop):
         self.settings = conf.consumers
         self.consumer = consumer
-        self.module = handlers.load(consumer.handler)
-        self.sessions = sessionmaker(bind=engine, class_=HandlerSession,
-                                     expire_on_commit=False)
+        self.handling = Handling(
+            name=consumer.name,
+            process=handlers.load(consumer.handler).process,
+            engine=engine, sessions=database.handler_sessions(engine),
+            claim_ttl=self.settings.claim_ttl,
+            claim_grace=self.settings.claim_grace,
+            renew_after=self.settings.claim_ttl * RENEW_AFTER, stop=stop)
         self.stop = stop
-        self.totals = {'ok': 0, 'failed': 0}
+        self.totals = collections.Counter()
+        self.error = None
+        self.failed_this_run = set()  # message ids, once without dead letters
         self._lock = threading.Lock()
 
-    def run(self, once=False):
+    def run(self, once=False) -> dict:
         """Consume with ``concurrency`` threads; returns the totals."""
-        threads = [threading.Thread(target=self._loop, args=(once,),
+        retry_in_run = self._has_dead_letter_policy(once) or not once
+        threads = [threading.Thread(target=self._thread,
+                                    args=(once, retry_in_run),
                                     name=f'{self.consumer.name}-{n}')
                    for n in range(self.consumer.concurrency)]
         for thread in threads:
@@ -70,75 +79,84 @@ class ConsumerWorker:
             thread.join()
         return dict(self.totals)
 
-    def _loop(self, once):
-        api = QueueApi(self.settings.endpoint, self.consumer.queue,
-                       self.settings.project)
+    def _thread(self, once, retry_in_run):
+        try:
+            self._loop(once, retry_in_run)
+        except errors.ConfigurationError as exc:
+            LOG.error('%s: %s', self.consumer.name, exc)
+            self.error = exc
+            self.stop.set()
+
+    def _loop(self, once, retry_in_run):
+        api = self._api()
         while not self.stop.is_set():
-            try:
-                claim_id, messages = api.claim(self.consumer.batch,
-                                               self.settings.claim_ttl,
-                                               self.settings.claim_grace)
-            except ApiUnavailable as exc:
-                LOG.warning('%s: cannot claim: %s', self.consumer.name, exc)
-                self.stop.wait(self.settings.poll_interval)
-                continue
+            claim_id, messages = self._claim(api, once)
             if not messages:
                 if once:
                     return
                 self.stop.wait(self.settings.poll_interval)
                 continue
-            if self._batch(api, claim_id, messages):
-                self.stop.wait(self.settings.poll_interval)  # ease retries
+            skip = set() if retry_in_run else \
+                {m['id'] for m in messages} & self.failed_this_run
+            outcome = Batch(self.handling, api, claim_id, messages,
+                            frozenset(skip)).run()
+            self._count(outcome)
+            if once and len(skip) == len(messages):
+                return  # only messages that failed in this run are left
+            if outcome.database_down:
+                self._wait_for_database(once)
+            elif outcome.failed:
+                self.stop.wait(self.settings.poll_interval)
 
-    def _batch(self, api, claim_id, messages) -> int:
-        """Process a claimed batch; returns how many failed."""
-        started = time.monotonic()
-        ok = failed = 0
-        for message in messages:
-            if self.stop.is_set():
-                break  # the release below returns the rest to the queue
-            if self._process(api, claim_id, message):
-                ok += 1
-            else:
-                failed += 1
-        if ok + failed < len(messages) or failed:
-            try:
-                api.release(claim_id)
-            except ApiUnavailable as exc:
-                LOG.warning('%s: cannot release claim %s (its messages '
-                            'return when it expires): %s',
-                            self.consumer.name, claim_id, exc)
-        seconds = time.monotonic() - started
-        with self._lock:
-            self.totals['ok'] += ok
-            self.totals['failed'] += failed
-        LOG.info('%s: batch of %d: %d processed, %d failed, %d returned '
-                 'in %.3f s (%.1f msg/s)', self.consumer.name, len(messages),
-                 ok, failed, len(messages) - ok - failed, seconds,
-                 (ok + failed) / seconds if seconds else 0.0)
-        return failed
+    def _api(self):
+        return QueueApi(self.settings.endpoint, self.consumer.queue,
+                        self.settings.project,
+                        client_id=self.settings.client_id)
 
-    def _process(self, api, claim_id, message):
-        session = self.sessions()
+    def _claim(self, api, once):
         try:
-            self.module.process(session, handlers.record_of(message))
-            Session.commit(session)
-        except Exception:
-            Session.rollback(session)
-            LOG.exception('%s: message %s failed; it will be retried',
-                          self.consumer.name, message['id'])
-            return False
-        finally:
-            session.close()
-        try:
-            api.delete_one(message['id'], claim_id)
+            return api.claim(self.consumer.batch, self.settings.claim_ttl,
+                             self.settings.claim_grace)
         except ApiUnavailable as exc:
-            LOG.warning('%s: message %s was processed but not deleted (%s); '
-                        'it may be processed again', self.consumer.name,
-                        message['id'], exc)
-        return True
+            if once:
+                raise errors.ConfigurationError(
+                    f'cannot claim from queue {self.consumer.queue}: '
+                    f'{exc}') from exc
+            LOG.warning('%s: cannot claim: %s', self.consumer.name, exc)
+            self.stop.wait(self.settings.poll_interval)
+            return None, []
 
+    def _count(self, outcome):
+        with self._lock:
+            self.totals['processed'] += outcome.processed
+            self.totals['failed'] += len(outcome.failed)
+            self.totals['returned'] += outcome.returned
+            self.failed_this_run.update(outcome.failed)
 
-def engine_for(conf):
-    """The SQLAlchemy engine of ``[consumers] database``."""
-    return create_engine(conf.consumers.database, pool_pre_ping=True)
+    def _wait_for_database(self, once):
+        if once:
+            raise errors.ConfigurationError(
+                f'the database {self.handling.engine.url!r} is unavailable')
+        LOG.warning('%s: waiting for the database before claiming again',
+                    self.consumer.name)
+        database.wait_until_reachable(self.handling.engine, self.stop,
+                                      self.settings.poll_interval)
+
+    def _has_dead_letter_policy(self, once) -> bool:
+        """Whether the queue moves messages claimed too often aside (a
+        warning when it does not)."""
+        try:
+            metadata = self._api().metadata()
+        except ApiUnavailable as exc:
+            LOG.warning('%s: cannot read the metadata of queue %s: %s',
+                        self.consumer.name, self.consumer.queue, exc)
+            return False
+        if metadata.get('_max_claim_count') and \
+                metadata.get('_dead_letter_queue'):
+            return True
+        LOG.warning('%s: queue %s has no _max_claim_count and '
+                    '_dead_letter_queue: a message that always fails is %s',
+                    self.consumer.name, self.consumer.queue,
+                    'tried once in this run and left in the queue' if once
+                    else 'retried forever')
+        return False

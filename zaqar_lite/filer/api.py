@@ -5,6 +5,8 @@ import uuid
 
 import requests
 
+from zaqar_lite import errors
+
 TIMEOUT = 30  # seconds for any one request
 
 
@@ -37,13 +39,33 @@ class QueueApi:
         return resp.status_code, _description(resp)
 
     def claim(self, limit, ttl, grace=60):
-        """Claim up to ``limit`` messages: ``(claim_id, messages)``."""
+        """Claim up to ``limit`` messages: ``(claim_id, messages)``.
+
+        Raises:
+            ApiUnavailable: the server cannot be reached or failed.
+            ConfigurationError: the server refused the claim (4xx: the
+                TTL, the project or the credentials are wrong).
+        """
         resp = self._send('POST', '/claims', params={'limit': limit},
                           json={'ttl': ttl, 'grace': grace})
         if resp.status_code == 204:
             return None, []
+        if resp.status_code >= 400:
+            raise errors.ConfigurationError(
+                f'claiming from {self.url} was refused: {resp.status_code} '
+                f'{_description(resp)}')
         claim_id = resp.headers['Location'].rsplit('/', 1)[1]
         return claim_id, resp.json()['messages']
+
+    def renew(self, claim_id, ttl, grace=60):
+        """Extend a claim to ``ttl`` seconds from now (ApiUnavailable when
+        it has expired or was released)."""
+        self._send('PATCH', f'/claims/{claim_id}',
+                   json={'ttl': ttl, 'grace': grace})
+
+    def metadata(self) -> dict:
+        """The queue's metadata (with the reserved ``_`` keys)."""
+        return self._send('GET', '').json()
 
     def delete(self, message_ids, claim_id):
         """Delete claimed messages in one request."""

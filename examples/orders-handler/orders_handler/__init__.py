@@ -31,7 +31,7 @@ def register_commands(subs):
 def _total(config, args):
     from sqlalchemy.orm import Session
 
-    from zaqar_lite.consumers.worker import engine_for
+    from zaqar_lite.consumers.database import engine_for
 
     query = select(func.count(Order.id), func.coalesce(func.sum(
         Order.amount), 0))

@@ -1,7 +1,11 @@
 """${message}
 
 Revision ID: ${up_revision}
+% if down_revision:
 Revises: ${down_revision | comma,n}
+% else:
+Revises: nothing (the first)
+% endif
 Created: ${create_date}
 """
 from alembic import op

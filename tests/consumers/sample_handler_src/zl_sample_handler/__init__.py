@@ -54,7 +54,7 @@ def register_commands(subs):
 def _count(config, args):
     from sqlalchemy.orm import Session
 
-    from zaqar_lite.consumers.worker import engine_for
+    from zaqar_lite.consumers.database import engine_for
 
     with Session(engine_for(config)) as session:
         found = session.scalar(select(func.count(Event.id)).where(
