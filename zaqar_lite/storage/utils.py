@@ -10,3 +10,25 @@ def page(listing):
     items = list(next(listing))
     marker = next(listing, None)
     return items, marker
+
+
+def parse_seq_marker(marker, largest: int) -> int:
+    """The sequence number a message listing marker stands for.
+
+    Args:
+        marker: what the client sent back (None or '' from the start).
+        largest: the largest sequence the store keeps exactly.
+
+    Raises:
+        ValidationError: not a marker this service issued.
+    """
+    from zaqar_lite import errors
+
+    if marker in (None, ''):
+        return 0
+    text = str(marker)
+    if not text.isdigit() or int(text) > largest:
+        raise errors.ValidationError(
+            f'The marker {marker!r} is not one this service issued.',
+            title='Invalid parameter')
+    return int(text)

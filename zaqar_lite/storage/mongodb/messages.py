@@ -8,6 +8,7 @@ from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb import leases
 from zaqar_lite.storage.mongodb.schema import belongs, in_queue, queue_key
+from zaqar_lite.storage.utils import parse_seq_marker
 
 SEQ_MAX = 2 ** 63 - 1  # BSON's largest integer
 NUMBERING_ATTEMPTS = 50  # rounds of sequence clashes before giving up
@@ -26,17 +27,7 @@ def to_message(doc, now) -> dict:
 
 def parse_marker(marker) -> int:
     """The seq a listing marker stands for (0: from the start)."""
-    if marker in (None, ''):
-        return 0
-    try:
-        seq = int(marker)
-    except (TypeError, ValueError):
-        seq = -1
-    if not 0 <= seq <= SEQ_MAX:
-        raise errors.ValidationError(
-            f'The marker {marker!r} is not one this service issued.',
-            title='Invalid parameter')
-    return seq
+    return parse_seq_marker(marker, SEQ_MAX)
 
 
 def live(queue, project, now, **query) -> dict:

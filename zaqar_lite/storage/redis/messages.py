@@ -7,6 +7,7 @@ import msgpack
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base
+from zaqar_lite.storage.utils import parse_seq_marker
 
 SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 
@@ -25,14 +26,7 @@ def to_message(item, now) -> dict:
 
 def parse_marker(marker) -> str:
     """The sequence a listing marker stands for, as the scripts take it."""
-    if marker in (None, ''):
-        return '0'
-    text = str(marker)
-    if not text.isdigit() or int(text) > SEQ_MAX:
-        raise errors.ValidationError(
-            f'The marker {marker!r} is not one this service issued.',
-            title='Invalid parameter')
-    return text
+    return str(parse_seq_marker(marker, SEQ_MAX))
 
 
 class MessageController(base.Message):

@@ -9,6 +9,7 @@ from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.sqlite.queues import scope
 from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
+from zaqar_lite.storage.utils import parse_seq_marker
 
 _LIVE = 'project = ? AND queue = ? AND expires > ?'
 SEQ_MAX = 2 ** 63 - 1  # SQLite's largest integer
@@ -27,17 +28,7 @@ def to_message(row, now) -> dict:
 
 def parse_marker(marker) -> int:
     """The seq a listing marker stands for (0: from the start)."""
-    if marker in (None, ''):
-        return 0
-    try:
-        seq = int(marker)
-    except (TypeError, ValueError):
-        seq = -1
-    if not 0 <= seq <= SEQ_MAX:
-        raise errors.ValidationError(
-            f'The marker {marker!r} is not one this service issued.',
-            title='Invalid parameter')
-    return seq
+    return parse_seq_marker(marker, SEQ_MAX)
 
 
 def available_rows(conn, queue, project, now, limit):
