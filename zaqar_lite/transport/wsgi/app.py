@@ -8,6 +8,7 @@ import falcon
 
 from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
+from zaqar_lite.transport import openapi
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (claims, errors, health, home, hooks,
                                        messages, pools, queues, share,
@@ -51,6 +52,7 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
         ('/', home.Versions()),
         ('/v2', home.Home()),
         ('/v2/ping', health.Ping(data_driver)),
+        ('/v2/openapi.json', openapi.Resource(conf.admin_mode)),
         ('/v2/queues', queues.Collection(*args)),
         (QUEUE, queues.Item(*args)),
         (QUEUE + '/stats', queues.Stats(*args)),
