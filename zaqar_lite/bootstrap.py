@@ -134,11 +134,16 @@ class Bootstrap:
 
     @functools.cached_property
     def app(self):
+        """The WSGI app; wrapped in CORS when ``[cors] allowed_origin``."""
         from zaqar_lite.transport.wsgi.app import create_app
-        return create_app(self.conf, self.pipelines, self.data_driver,
-                          self.notifier, self.notification_tasks,
-                          self.control_driver if self.conf.admin_mode
-                          else None)
+        app = create_app(self.conf, self.pipelines, self.data_driver,
+                         self.notifier, self.notification_tasks,
+                         self.control_driver if self.conf.admin_mode
+                         else None)
+        if self.conf.cors.allowed_origin:
+            from oslo_middleware import cors
+            app = cors.CORS(app, self.conf)
+        return app
 
     def close(self):
         """Close the drivers that were built."""

@@ -7,12 +7,12 @@ configuration from a file, as ``zaqar-lite`` and the tests do.
 
 from oslo_config import cfg
 
-from zaqar_lite.conf import (consumers, default, drivers, mongodb,
+from zaqar_lite.conf import (consumers, cors, default, drivers, mongodb,
                              notification, redis, sqlite, storage, transport,
                              wsgi)
 
 MODULES = (default, drivers, wsgi, sqlite, redis, mongodb, storage, transport,
-           notification, consumers)
+           notification, cors, consumers)
 
 
 def register(conf: cfg.ConfigOpts, skip=()) -> cfg.ConfigOpts:
