@@ -60,6 +60,14 @@ def build_parser(conf=None) -> argparse.ArgumentParser:
                     'number may run beside the servers.')
     deliver_parser.add_argument('--once', action='store_true',
                                 help='deliver what is due now, then exit')
+    housekeep_parser = commands.add_parser(
+        'housekeep', parents=[common],
+        help='collect garbage and deliver notifications until stopped',
+        description='What "serve" runs beside its workers: garbage '
+                    'collection every [storage] gc_interval seconds and, '
+                    'when notifications are queued, a delivery worker.')
+    housekeep_parser.add_argument('--parent', type=int, metavar='PID',
+                                  help='stop when this process is gone')
     pipe_cli.add_parsers(commands)
     consumers_cli.add_parsers(commands, common)
     if conf is not None:
@@ -102,7 +110,21 @@ def deliver(conf, args) -> int:
     return 0
 
 
-COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver}
+def housekeep(conf, args) -> int:
+    import signal
+    import threading
+
+    from zaqar_lite import housekeeper
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    housekeeper.run(conf, stop, parent=args.parent)
+    return 0
+
+
+COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver,
+            'housekeep': housekeep}
 
 
 def main(argv=None) -> int:

@@ -41,7 +41,7 @@ OPTS = [
                     'retry delay, before it is dropped undelivered.'),
     cfg.BoolOpt('deliver_in_server', default=True,
                 help='Whether "zaqar-lite serve" runs a delivery worker in '
-                     'its master process. Turn it off to run '
+                     'its housekeeper process. Turn it off to run '
                      '"zaqar-lite deliver" processes instead.'),
     cfg.HostAddressOpt('smtp_host', default='127.0.0.1',
                        help='SMTP server for mailto subscribers.'),

@@ -1,12 +1,16 @@
 """Serving the WSGI app with gunicorn, configured from ``zaqar.conf``.
 
 The app is built in each worker after the fork (never shared across
-processes).  The master runs garbage collection every ``[storage]
-gc_interval`` seconds and, when anything queues notifications, a delivery
-worker (unless ``[notification] deliver_in_server`` is off).
+processes).  Beside the workers the master keeps a housekeeper process
+(``zaqar-lite housekeep``: garbage collection, notification delivery)
+running, restarting it if it dies; the master itself never touches
+storage once workers are forked (see ``zaqar_lite/housekeeper.py``).
 """
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 
 from gunicorn.app.base import BaseApplication
@@ -31,6 +35,7 @@ class Server(BaseApplication):
     def __init__(self, conf):
         self.conf = conf
         self._stop = threading.Event()
+        self._housekeeper = None
         super().__init__()
 
     def load_config(self):
@@ -40,8 +45,8 @@ class Server(BaseApplication):
                     'worker_class': wsgi.worker_class,
                     'threads': wsgi.threads, 'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite',
-                    'when_ready': self._start_master_threads,
-                    'on_exit': lambda _arbiter: self._stop.set()}
+                    'when_ready': self._start_housekeeper,
+                    'on_exit': self._stop_housekeeper}
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per
             # user, which several servers on one host would fight over.
@@ -52,23 +57,32 @@ class Server(BaseApplication):
     def load(self):
         return Bootstrap(self.conf).app
 
-    def _start_master_threads(self, _arbiter):
-        interval = self.conf.storage.gc_interval
-        if interval:
-            threading.Thread(target=self._collect, args=(interval,),
-                             name='zaqar-lite-gc', daemon=True).start()
-        boot = Bootstrap(self.conf)
-        if boot.notifies and self.conf.notification.deliver_in_server:
-            threading.Thread(target=boot.delivery_worker().run,
-                             args=(self._stop,), name='zaqar-lite-delivery',
-                             daemon=True).start()
+    def _start_housekeeper(self, _arbiter):
+        threading.Thread(target=self._keep_housekeeper,
+                         name='zaqar-lite-housekeeper-watch',
+                         daemon=True).start()
 
-    def _collect(self, interval):
-        boot = Bootstrap(self.conf)
-        while not self._stop.wait(interval):
+    def _keep_housekeeper(self):
+        """Run the housekeeper; start it again if it dies (not storage
+        work: this thread only waits on a child process)."""
+        command = [sys.executable, '-m', 'zaqar_lite.cli', 'housekeep',
+                   '--parent', str(os.getpid())]
+        for path in self.conf.config_file or ():
+            command += ['--config-file', path]
+        while not self._stop.is_set():
+            self._housekeeper = subprocess.Popen(command)
+            code = self._housekeeper.wait()
+            if not self._stop.is_set():
+                LOG.error('the housekeeper exited with %s; restarting it',
+                          code)
+                self._stop.wait(1.0)
+
+    def _stop_housekeeper(self, _arbiter):
+        self._stop.set()
+        process = self._housekeeper
+        if process is not None and process.poll() is None:
+            process.terminate()
             try:
-                removed = boot.data_driver.gc()
-            except Exception:  # keep collecting; the next round may work
-                LOG.exception('garbage collection failed')
-                continue
-            LOG.debug('garbage collection removed %s', removed)
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
