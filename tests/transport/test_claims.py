@@ -3,6 +3,7 @@
 import pytest
 
 from tests.transport.conftest import claim_id_of, ids_of
+from tests.transport.expected import UNKNOWN_ID, api_error, body_error
 
 CLAIM_TTL_TEXT = ('The TTL for a claim may not exceed 43200 seconds, and '
                   'must be at least 60 seconds long.')
@@ -10,15 +11,6 @@ CLAIM_GRACE_TEXT = ('The grace for a claim may not exceed 43200 seconds, and '
                     'must be at least 60 seconds long.')
 CLAIM_LIMIT_TEXT = ('Limit must be at least 1 and may not be greater than '
                     '20.')
-UNKNOWN_ID = 'ffffffff-ffff-4fff-bfff-ffffffffffff'
-
-
-def api_error(description):
-    return {'title': 'Invalid API request', 'description': description}
-
-
-def body_error(description):
-    return {'title': 'Invalid request body', 'description': description}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.transport.conftest import claim_id_of, ids_of
+from tests.transport.expected import UNKNOWN_ID, api_error, body_error
 
 MESSAGE_TTL_TEXT = ('The TTL for a message may not exceed 1209600 seconds, '
                     'and must be at least 60 seconds long.')
@@ -14,15 +15,6 @@ MESSAGE_LIMIT_TEXT = ('Limit must be at least 1 and may not be greater than '
                       '20.')
 CLAIMED_TEXT = ('This message is claimed; it cannot be deleted without a '
                 'valid claim ID.')
-UNKNOWN_ID = 'ffffffff-ffff-4fff-bfff-ffffffffffff'
-
-
-def api_error(description):
-    return {'title': 'Invalid API request', 'description': description}
-
-
-def body_error(description):
-    return {'title': 'Invalid request body', 'description': description}
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.transport.expected import api_error
+
 JSON_PATCH = 'application/openstack-messaging-v2.0-json-patch'
 RESERVED_DEFAULTS = {'_max_messages_post_size': 262144,
                      '_default_message_ttl': 3600,
@@ -16,10 +18,6 @@ INVALID_QUEUE = {'title': 'Invalid queue identification',
                  'description': 'The format of the submitted queue name or '
                                 'project id is not valid.'}
 QUEUE_LIMIT_TEXT = 'Limit must be at least 1 and no greater than 20.'
-
-
-def api_error(description):
-    return {'title': 'Invalid API request', 'description': description}
 
 
 @pytest.fixture
