@@ -20,19 +20,27 @@ class Service:
         self.env = {**os.environ, **(env or {})}
         self.store = store
         self.proc = None
+        # A file, not a pipe nobody reads: a full pipe would block the
+        # server at its next log line.
+        self.log_path = conf_path.parent / 'server.log'
 
     def start(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
-             '--config-file', str(self.conf_path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, env=self.env)
+        with open(self.log_path, 'ab') as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
+                 '--config-file', str(self.conf_path)],
+                stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True, env=self.env)
         wait_for(self.is_up, timeout=60, what='gunicorn to answer /v2/ping')
+
+    def log_tail(self, size=4000):
+        """The end of what the server has written to its log."""
+        return self.log_path.read_text(errors='replace')[-size:]
 
     def is_up(self):
         if self.proc.poll() is not None:
             raise AssertionError('zaqar-lite serve exited: '
-                                 + self.proc.stderr.read().decode()[-2000:])
+                                 + self.log_tail(2000))
         try:
             return requests.get(self.url + '/v2/ping', timeout=2) \
                 .status_code == 204

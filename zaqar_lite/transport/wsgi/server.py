@@ -11,13 +11,16 @@ import logging
 import os
 import subprocess
 import sys
-import threading
+import time
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from zaqar_lite.bootstrap import Bootstrap
 
 LOG = logging.getLogger(__name__)
+RESTART_PAUSE = 1.0  # seconds between housekeeper starts, at least
+STOP_WAIT = 30  # seconds a stopping housekeeper gets before SIGKILL
 
 
 def bind_address(host: str, port: int) -> str:
@@ -34,8 +37,6 @@ class Server(BaseApplication):
 
     def __init__(self, conf):
         self.conf = conf
-        self._stop = threading.Event()
-        self._housekeeper = None
         super().__init__()
 
     def load_config(self):
@@ -44,9 +45,7 @@ class Server(BaseApplication):
                     'workers': wsgi.workers, 'timeout': wsgi.timeout,
                     'worker_class': wsgi.worker_class,
                     'threads': wsgi.threads, 'keepalive': wsgi.keepalive,
-                    'proc_name': 'zaqar-lite',
-                    'when_ready': self._start_housekeeper,
-                    'on_exit': self._stop_housekeeper}
+                    'proc_name': 'zaqar-lite'}
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per
             # user, which several servers on one host would fight over.
@@ -57,32 +56,64 @@ class Server(BaseApplication):
     def load(self):
         return Bootstrap(self.conf).app
 
-    def _start_housekeeper(self, _arbiter):
-        threading.Thread(target=self._keep_housekeeper,
-                         name='zaqar-lite-housekeeper-watch',
-                         daemon=True).start()
-
-    def _keep_housekeeper(self):
-        """Run the housekeeper; start it again if it dies (not storage
-        work: this thread only waits on a child process)."""
+    def run(self):
         command = [sys.executable, '-m', 'zaqar_lite.cli', 'housekeep',
                    '--parent', str(os.getpid())]
         for path in self.conf.config_file or ():
             command += ['--config-file', path]
-        while not self._stop.is_set():
-            self._housekeeper = subprocess.Popen(command)
-            code = self._housekeeper.wait()
-            if not self._stop.is_set():
-                LOG.error('the housekeeper exited with %s; restarting it',
-                          code)
-                self._stop.wait(1.0)
+        try:
+            HousekeepingArbiter(self, command).run()
+        except RuntimeError as exc:  # gunicorn's way of reporting bad set-up
+            print(f'\nError: {exc}\n', file=sys.stderr)
+            sys.exit(1)
 
-    def _stop_housekeeper(self, _arbiter):
-        self._stop.set()
-        process = self._housekeeper
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+
+class HousekeepingArbiter(Arbiter):
+    """gunicorn's master, which also keeps the housekeeper process alive.
+
+    The housekeeper is started from the master's own loop, the thread that
+    forks the workers.  Started from any other thread, a worker forked in
+    the middle of that start inherits the new child's exec-status pipe, and
+    the start then waits until that worker exits (seen: a housekeeper that
+    died was never replaced).
+
+    Args:
+        app: the gunicorn application.
+        command: the housekeeper's command line.
+    """
+
+    def __init__(self, app, command):
+        super().__init__(app)
+        self.housekeeper_command = command
+        self.housekeeper = None
+        self.housekeeper_started = 0.0
+
+    def manage_workers(self):
+        super().manage_workers()
+        self.keep_housekeeper()
+
+    def keep_housekeeper(self):
+        """Start the housekeeper if it is not running (any more)."""
+        if self.housekeeper is not None:
+            # gunicorn reaps every child it sees exit, so the code of one
+            # it reaped first reads as 0.
+            code = self.housekeeper.poll()
+            if code is None:
+                return
+            LOG.error('the housekeeper exited with %s; restarting it', code)
+            self.housekeeper = None
+        if time.monotonic() - self.housekeeper_started < RESTART_PAUSE:
+            return
+        self.housekeeper_started = time.monotonic()
+        self.housekeeper = subprocess.Popen(self.housekeeper_command)
+
+    def stop(self, graceful=True):
+        super().stop(graceful)
+        process, self.housekeeper = self.housekeeper, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
