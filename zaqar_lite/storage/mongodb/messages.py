@@ -40,9 +40,12 @@ def append(db, queue, project, docs) -> None:
 
     The queue's ``seq`` counter hands out the numbers and its ``messages``
     counter grows in the same update.  The unique seq index turns a clash
-    (FerretDB v1 can lose concurrent increments, so a number can be handed
-    out twice) into a retry of the rest, after moving the counter past the
-    highest number in use (a clash never happens on MongoDB).
+    into a retry of the rest, after moving the counter past the highest
+    number in use.  A clash never happens on MongoDB; FerretDB v1 can lose
+    concurrent increments, and so hand out a number twice or even move the
+    counter back into a gap that an earlier clash left: there, a range is
+    also checked against the highest number in use, so that one producer's
+    messages stay in posting order.
 
     Raises:
         QueueDoesNotExist
@@ -58,17 +61,23 @@ def append(db, queue, project, docs) -> None:
             raise errors.QueueDoesNotExist(queue, project)
         counted = True
         first = queue_doc['seq'] - len(pending) + 1
-        for offset, doc in enumerate(pending):
-            doc['seq'] = first + offset
-        pending = pending[db.messages.insert(pending):]
-        if not pending:
-            return
-        top = db.messages.find_one(in_queue(queue, project),
-                                   sort=[('seq', -1)], projection={'seq': 1})
+        if db.messages.isolated or first > _top_seq(db, queue, project):
+            for offset, doc in enumerate(pending):
+                doc['seq'] = first + offset
+            pending = pending[db.messages.insert(pending):]
+            if not pending:
+                return
         db.queues.update_one(queue_key(queue, project),
-                             {'$max': {'seq': top['seq'] if top else 0}})
+                             {'$max': {'seq': _top_seq(db, queue, project)}})
     raise errors.StorageUnavailable(
         f'messages of queue {queue} kept clashing on their sequence')
+
+
+def _top_seq(db, queue, project) -> int:
+    """The highest message number in use in the queue (0 when empty)."""
+    top = db.messages.find_one(in_queue(queue, project),
+                               sort=[('seq', -1)], projection={'seq': 1})
+    return top['seq'] if top else 0
 
 
 def fetch(db, queue, project, message_id, now):
