@@ -135,8 +135,15 @@ class NotifierStage:
 
     def after_post(self, message_ids, queue, messages, client_uuid,
                    project=None):
+        # A repeat of an idempotent post was notified when first stored.
+        repeats = getattr(message_ids, 'repeats', frozenset())
+        stored = [n for n in range(len(message_ids)) if n not in repeats]
+        if not stored:
+            return
         try:
-            self.notifier.notify(queue, project, message_ids, messages)
+            self.notifier.notify(queue, project,
+                                 [message_ids[n] for n in stored],
+                                 [messages[n] for n in stored])
         except Exception:  # never fail the post that was stored
             LOG.exception('could not queue notifications of %d messages '
                           'posted to %s', len(message_ids), queue)

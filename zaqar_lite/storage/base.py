@@ -24,6 +24,8 @@ A *message* is a dict::
 
 Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
 optionally ``delay``; the transport has already applied queue defaults.
+A message may also carry an ``idempotency_key`` (str) with a
+``dedup_window`` (int seconds): see :meth:`Message.post`.
 
 A *listing* (``Queue.list``, ``Message.list``, ``Subscription.list``) is a
 generator in Zaqar's shape: it first yields an iterator over the page's
@@ -46,6 +48,25 @@ DEFAULT_MESSAGES_PER_CLAIM = 10
 DEFAULT_SUBSCRIPTIONS_PER_PAGE = 10
 DEFAULT_POOLS_PER_PAGE = 10
 DEFAULT_FLAVORS_PER_PAGE = 10
+
+
+class PostedIds(list):
+    """What ``Message.post`` returns: a list of message ids (as Zaqar's
+    drivers return), which also says which of them were repeats.
+
+    Args:
+        ids: the message ids, in the order of the posted messages.
+        repeats: positions of the messages that were not stored because
+            their ``idempotency_key`` had been seen (see ``Message.post``).
+    """
+
+    def __init__(self, ids=(), repeats=()):
+        super().__init__(ids)
+        self.repeats = frozenset(repeats)
+
+    def stored(self) -> list:
+        """The ids of the messages this post stored."""
+        return [mid for n, mid in enumerate(self) if n not in self.repeats]
 
 
 class DataDriverBase(abc.ABC):
@@ -292,8 +313,15 @@ class Message(ControllerBase, abc.ABC):
     def post(self, queue, messages, client_uuid, project=None) -> list:
         """Append messages to the queue in one atomic write.
 
+        A message with an ``idempotency_key`` that the queue was given
+        less than ``dedup_window`` seconds earlier (by a stored message of
+        this or an earlier post) is not stored again: its place among the
+        returned ids holds the id of the message first posted with that
+        key, whether or not that message still exists.
+
         Returns:
-            the new message ids, in the order of ``messages``.
+            a :class:`PostedIds`: the message ids in the order of
+            ``messages``, with the positions of the repeats.
 
         Raises:
             QueueDoesNotExist

@@ -16,6 +16,9 @@ def exercise(driver):
                                  '_dead_letter_queue': 'dlq'}, project='p')
     ids = messages.post('q', [{'body': n, 'ttl': 60} for n in range(5)],
                         'c', project='p')
+    for _ in range(2):  # a key noted, then found
+        messages.post('q', [{'body': 'k', 'ttl': 60, 'idempotency_key': 'k',
+                             'dedup_window': 60}], 'c', project='p')
     page(queues.list(project='p', kfilter={'a': 'b'}, name='q'))
     queues.get('q', project='p')
     queues.stats('q', project='p')

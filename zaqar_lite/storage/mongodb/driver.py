@@ -66,7 +66,9 @@ class DataDriver(base.DataDriverBase):
         return {'messages': self._remove_expired_messages(now),
                 'claims': self.db.claims.delete_many(expired),
                 'leases': leases.remove_ended(self.db, now),
-                'subscriptions': self.db.subscriptions.delete_many(expired)}
+                'subscriptions': self.db.subscriptions.delete_many(expired),
+                'idempotency_keys': self.db.idempotency_keys.delete_many(
+                    expired)}
 
     def _remove_expired_messages(self, now):
         removed = 0

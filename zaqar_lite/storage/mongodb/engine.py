@@ -240,6 +240,7 @@ class Collections:
     claims: Collection
     leases: Collection
     subscriptions: Collection
+    idempotency_keys: Collection
 
     @classmethod
     def of(cls, database, isolated=True) -> 'Collections':
@@ -247,4 +248,5 @@ class Collections:
             return Collection(database[name], isolated)
         return cls(queues=wrap(schema.QUEUES), messages=wrap(schema.MESSAGES),
                    claims=wrap(schema.CLAIMS), leases=wrap(schema.LEASES),
-                   subscriptions=wrap(schema.SUBSCRIPTIONS))
+                   subscriptions=wrap(schema.SUBSCRIPTIONS),
+                   idempotency_keys=wrap(schema.IDEMPOTENCY_KEYS))

@@ -6,7 +6,7 @@ import uuid
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base
-from zaqar_lite.storage.mongodb import leases
+from zaqar_lite.storage.mongodb import idempotency, leases
 from zaqar_lite.storage.mongodb.schema import belongs, in_queue, queue_key
 from zaqar_lite.storage.utils import parse_seq_marker
 
@@ -50,6 +50,10 @@ def append(db, queue, project, docs) -> None:
     Raises:
         QueueDoesNotExist
     """
+    if not docs:
+        if db.queues.find_one(queue_key(queue, project)) is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        return
     pending, counted = list(docs), False
     for _ in range(NUMBERING_ATTEMPTS):
         increments = {'seq': len(pending)}
@@ -147,8 +151,17 @@ class MessageController(base.Message):
         now = time.time()
         docs = [_new_document(message, queue, project, str(client_uuid), now)
                 for message in messages]
-        append(self.db, queue, project, docs)
-        return [doc['_id'] for doc in docs]
+        ids = idempotency.with_repeats(self.db, queue, project, messages,
+                                       [doc['_id'] for doc in docs], now)
+        append(self.db, queue, project,
+               [doc for n, doc in enumerate(docs) if n not in ids.repeats])
+        lost = idempotency.note(self.db, queue, project, messages, ids, now)
+        if not lost:
+            return ids
+        remove(self.db, queue, project, {'_id': {'$in': list(lost)}})
+        return base.PostedIds(
+            [lost.get(mid, mid) for mid in ids],
+            [n for n, mid in enumerate(ids) if n in ids.repeats or mid in lost])
 
     def delete(self, queue, message_id, project=None, claim=None):
         for _ in range(DELETE_ATTEMPTS):

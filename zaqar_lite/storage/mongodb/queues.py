@@ -83,6 +83,7 @@ class QueueController(base.Queue):
         self.db.queues.delete_one(queue_key(name, project))
         self.db.messages.delete_many(in_queue(name, project))
         self.db.claims.delete_many(in_queue(name, project))
+        self.db.idempotency_keys.delete_many(in_queue(name, project))
         self.db.subscriptions.delete_many(
             {'project': stored_project(project), 'source': name})
 

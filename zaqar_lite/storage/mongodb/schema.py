@@ -28,6 +28,10 @@ step that decides which of several concurrent claimers gets the message
 ``subscriptions``: ``{_id, project, source, subscriber, ttl, options (JSON
 text), confirmed, created, expires}``.
 
+``idempotency_keys``: ``{_id: idempotency_key_id(...), project, queue, key,
+message_id, expires}``: the message first posted with a key, until the
+key's dedup window ends (see ``idempotency.py``).
+
 The management store (``control.py``) keeps, in the same or another
 database: ``catalogue`` ``{_id: queue_id(queue, project), project, queue,
 pool}``; ``pools`` ``{_id: name, uri, weight, flavor, options (JSON
@@ -58,6 +62,7 @@ MESSAGES = 'messages'
 CLAIMS = 'claims'
 LEASES = 'leases'
 SUBSCRIPTIONS = 'subscriptions'
+IDEMPOTENCY_KEYS = 'idempotency_keys'
 
 _UP = pymongo.ASCENDING
 
@@ -96,6 +101,10 @@ INDEXES = {
         ('subscription_by_source', [('project', _UP), ('source', _UP),
                                     ('_id', _UP)], {}),
         ('subscription_by_expiry', [('expires', _UP)], {}),
+    ],
+    IDEMPOTENCY_KEYS: [
+        ('idempotency_key_by_queue', [('project', _UP), ('queue', _UP)], {}),
+        ('idempotency_key_by_expiry', [('expires', _UP)], {}),
     ],
 }
 
@@ -143,6 +152,11 @@ def belongs(doc, queue, project) -> bool:
 def in_queue(queue, project) -> dict:
     """The filter of the documents (messages, claims) of one queue."""
     return {'project': stored_project(project), 'queue': queue}
+
+
+def idempotency_key_id(queue, project, key) -> str:
+    """The ``_id`` of an idempotency key document."""
+    return json.dumps([stored_project(project), queue, key])
 
 
 def lease_id(message) -> str:

@@ -17,7 +17,9 @@ Data layout (``lua/common.lua`` names every key)
     availability time, by expiry, and of the unclaimed ones by sequence;
     hashes of records (msgpack ``[client, created, delay]``), bodies
     (msgpack), holding claim and claim count; a sorted set of claims by
-    expiry with their settings, and one set of held ids per claim.  Claims
+    expiry with their settings, and one set of held ids per claim; a hash
+    of idempotency keys to message ids and a sorted set of the keys by
+    expiry.  Claims
     walk the availability set, where claimed and delayed messages sit in the
     future, so they never scan past them.
 

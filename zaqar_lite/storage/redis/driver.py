@@ -50,7 +50,8 @@ class DataDriver(base.DataDriverBase):
 
     def gc(self):
         _, scopes = self.scripts.run('queues_all', '', '')
-        totals = {'claims': 0, 'messages': 0, 'subscriptions': 0}
+        totals = {'claims': 0, 'messages': 0, 'subscriptions': 0,
+                  'idempotency_keys': 0}
         for scope in scopes:
             project, _, queue = scope.decode().rpartition('/')
             _, counts = self.scripts.run('housekeep', project, queue)

@@ -69,11 +69,15 @@ class MessageController(base.Message):
             delay = int(message.get('delay') or 0)
             args += [secrets.token_hex(8), int(message['ttl']), delay,
                      msgpack.packb([client, now, delay]),
-                     msgpack.packb(message.get('body'))]
-        _, ids = self.run('message_post', project, queue, *args, now=now)
-        if ids is None:
+                     msgpack.packb(message.get('body')),
+                     message.get('idempotency_key') or '',
+                     int(message.get('dedup_window') or 0)]
+        _, posted = self.run('message_post', project, queue, *args, now=now)
+        if posted is None:
             raise errors.QueueDoesNotExist(queue, project)
-        return [message_id.decode() for message_id in ids]
+        ids, repeats = posted
+        return base.PostedIds([message_id.decode() for message_id in ids],
+                              [position - 1 for position in repeats])
 
     def delete(self, queue, message_id, project=None, claim=None):
         _, outcome = self.run('message_delete', project, queue,

@@ -57,8 +57,11 @@ class DataDriver(base.DataDriverBase):
             subscriptions = conn.execute(
                 'DELETE FROM subscriptions WHERE expires <= ?', (now,)
             ).rowcount
+            keys = conn.execute(
+                'DELETE FROM idempotency_keys WHERE expires <= ?', (now,)
+            ).rowcount
         return {'messages': messages, 'claims': claims, 'released': released,
-                'subscriptions': subscriptions}
+                'subscriptions': subscriptions, 'idempotency_keys': keys}
 
     def close(self):
         self.db.close()

@@ -153,12 +153,15 @@ class MessageController(base.Message):
                             'name = ?', (scope(project), queue)).fetchone() \
                     is None:
                 raise errors.QueueDoesNotExist(queue, project)
+            ids = _note_keys(conn, queue, project, messages,
+                             [row[0] for row in rows], now)
+            new = [row for n, row in enumerate(rows) if n not in ids.repeats]
             conn.executemany(
                 'INSERT INTO messages (id, project, queue, body, client_uuid, '
                 'created, ttl, expires, delay, available_at) '
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
-            count_messages(conn, queue, project, len(rows))
-        return [row[0] for row in rows]
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
+            count_messages(conn, queue, project, len(new))
+        return ids
 
     def delete(self, queue, message_id, project=None, claim=None):
         now = time.time()
@@ -209,6 +212,39 @@ def _new_row(message, queue, project, client_uuid, now):
     return (str(uuid.uuid4()), scope(project), queue,
             json.dumps(message.get('body')), client_uuid, now, ttl, now + ttl,
             delay, now + delay)
+
+
+def _note_keys(conn, queue, project, messages, ids, now) -> base.PostedIds:
+    """Record the messages' idempotency keys; the ids they answer with.
+
+    A key seen within its window answers with the id it was first posted
+    with, and that message is a repeat (not to be stored).
+    """
+    answer, repeats, seen = list(ids), [], {}
+    for n, message in enumerate(messages):
+        key = message.get('idempotency_key')
+        if key is None:
+            continue
+        first = seen.get(key) or _remembered(conn, queue, project, key, now)
+        if first is not None:
+            answer[n] = first
+            repeats.append(n)
+            continue
+        seen[key] = ids[n]
+        conn.execute('INSERT OR REPLACE INTO idempotency_keys (project, '
+                     'queue, key, message_id, expires) VALUES (?, ?, ?, ?, ?)',
+                     (scope(project), queue, key, ids[n],
+                      now + message['dedup_window']))
+    return base.PostedIds(answer, repeats)
+
+
+def _remembered(conn, queue, project, key, now):
+    """The message id a live idempotency key stands for, or None."""
+    row = conn.execute(
+        'SELECT message_id FROM idempotency_keys WHERE project = ? AND '
+        'queue = ? AND key = ? AND expires > ?',
+        (scope(project), queue, key, now)).fetchone()
+    return None if row is None else row[0]
 
 
 def _check_claim(row, claim, now):

@@ -66,6 +66,7 @@ class QueueController(base.Queue):
         with self.db.write() as conn:
             conn.execute(f'DELETE FROM messages {where}', params)
             conn.execute(f'DELETE FROM claims {where}', params)
+            conn.execute(f'DELETE FROM idempotency_keys {where}', params)
             conn.execute('DELETE FROM subscriptions WHERE project = ? AND '
                          'source = ?', params)
             conn.execute('DELETE FROM queues WHERE project = ? AND name = ?',

@@ -14,6 +14,10 @@ queue's message rows (expired ones included until gc removes them) and
 ``claims.held`` the messages a claim holds.  Every write that adds or
 removes a message row updates them in the same transaction.
 
+``idempotency_keys`` maps a queue's recent idempotency keys to the id of
+the message first posted with each, until ``expires`` (the post's time
+plus its dedup window); gc removes the expired rows.
+
 Every request-path query has an index: listings walk
 ``messages_unclaimed`` (posting order of never-claimed or released
 messages), claims walk ``messages_available`` (availability order), and
@@ -56,6 +60,14 @@ TABLES = (
         expires REAL NOT NULL,
         UNIQUE (project, source, subscriber)
     ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+        project TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        expires REAL NOT NULL,
+        PRIMARY KEY (project, queue, key)
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS claims (
         id TEXT PRIMARY KEY,
         project TEXT NOT NULL,
@@ -83,6 +95,8 @@ INDEXES = (
         ON messages (claim_id) WHERE claim_id IS NOT NULL""",
     """CREATE INDEX IF NOT EXISTS messages_expiring ON messages (expires)""",
     """CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires)""",
+    """CREATE INDEX IF NOT EXISTS idempotency_keys_by_expiry
+        ON idempotency_keys (expires)""",
     """CREATE INDEX IF NOT EXISTS subscriptions_by_source
         ON subscriptions (project, source, id)""",
     """CREATE INDEX IF NOT EXISTS subscriptions_by_expiry

@@ -25,6 +25,8 @@ local function keys_of(project, queue)
     subrec = base .. 'subrec',     -- hash: id -> JSON record (opaque here)
     subconf = base .. 'subconf',   -- hash: id -> '1' confirmed, '0' not
     subby = base .. 'subby',       -- hash: subscriber URI -> id
+    dedup = base .. 'dedup',       -- hash: idempotency key -> message id
+    dedupexp = base .. 'dedupexp', -- zset: idempotency key by expiry
     queues = PREFIX .. ':queues:' .. project,            -- zset of names
     all = PREFIX .. ':all',                              -- zset of project/queue
   }
@@ -87,7 +89,13 @@ local function housekeep(k, limit)
   local subs = redis.call('ZRANGEBYSCORE', k.subexp, '-inf', NOW,
                           'LIMIT', 0, limit)
   for _, id in ipairs(subs) do remove_subscription(k, id) end
-  return {#claims, #dead, #subs}
+  local keys = redis.call('ZRANGEBYSCORE', k.dedupexp, '-inf', NOW,
+                          'LIMIT', 0, limit)
+  if #keys > 0 then
+    redis.call('HDEL', k.dedup, unpack(keys))
+    redis.call('ZREM', k.dedupexp, unpack(keys))
+  end
+  return {#claims, #dead, #subs, #keys}
 end
 
 -- A message as the driver decodes it:
