@@ -99,3 +99,13 @@ def test_subscriptions_through_the_client(client):
     fetched.delete()
     assert list(client.subscriptions('subscribed')) == []
     queue.delete()
+
+
+def test_a_repeated_idempotent_post_is_stored_once(client):
+    queue = client.queue('payments')
+    message = {'body': {'payment': 9}, 'ttl': 300,
+               'idempotency_key': 'payment-9'}
+    first = queue.post([message])['resources']
+    again = queue.post([message])['resources']
+    assert again == first
+    assert [m.body for m in queue.messages(echo=True)] == [{'payment': 9}]

@@ -17,6 +17,10 @@ _DEFAULTS = [
                     'request gives no grace.'),
     cfg.IntOpt('default_subscription_ttl', default=3600,
                help='Seconds a subscription lives when it gives no ttl.'),
+    cfg.IntOpt('default_dedup_window', default=300, min=1,
+               help='Seconds a message\'s idempotency_key is remembered '
+                    '(a repeat within them is not stored again) when its '
+                    'queue sets no _dedup_window.'),
 ]
 
 _LIMITS = [
@@ -41,6 +45,8 @@ _LIMITS = [
                help='Longest claim ttl, in seconds.'),
     cfg.IntOpt('max_claim_grace', default=43200, min=60,
                help='Longest claim grace, in seconds.'),
+    cfg.IntOpt('max_dedup_window', default=86400, min=1,
+               help='Longest _dedup_window a queue may set, in seconds.'),
     cfg.IntOpt('max_pools_per_page', default=20, min=1,
                help='Largest page of a pool listing.'),
     cfg.IntOpt('max_flavors_per_page', default=20, min=1,

@@ -31,7 +31,10 @@ RESERVED_INT_KEYS = {
     '_dead_letter_queue_messages_ttl': (
         60, 'max_message_ttl', '_dead_letter_queue_messages_ttl can not '
         'exceed {max} seconds, and must be at least 60 seconds long.'),
+    '_dedup_window': (1, 'max_dedup_window', '_dedup_window can not exceed '
+                      '{max} seconds, and must be at least 1 second long.'),
 }
+IDEMPOTENCY_KEY_MAX = 128  # characters
 
 
 def is_int(value) -> bool:
@@ -171,6 +174,14 @@ class Validator:
                 self.message_ttl(message['ttl'])
             if 'delay' in message:
                 self.message_delay(message['delay'])
+            if 'idempotency_key' in message:
+                self.idempotency_key(message['idempotency_key'])
+
+    def idempotency_key(self, key):
+        if not isinstance(key, str) or not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+            raise ValidationError(
+                'The idempotency_key of a message must be a string of 1 to '
+                f'{IDEMPOTENCY_KEY_MAX} characters.')
 
     def message_ttl(self, ttl):
         high = self.limits.max_message_ttl

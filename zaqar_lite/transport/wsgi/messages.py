@@ -66,12 +66,22 @@ class Collection(Resource):
         if not isinstance(messages, list):
             raise utils.document_type_error()
         self.validator.message_posting(messages)
-        return [{'body': message['body'],
-                 'ttl': message.get('ttl',
-                                    metadata['_default_message_ttl']),
-                 'delay': message.get('delay',
-                                      metadata['_default_message_delay'])}
+        window = (metadata.get('_dedup_window')
+                  or self.limits.default_dedup_window)
+        return [self._to_store(message, metadata, window)
                 for message in messages]
+
+    @staticmethod
+    def _to_store(message, metadata, dedup_window) -> dict:
+        """A posted message as the storage contract takes it."""
+        stored = {'body': message['body'],
+                  'ttl': message.get('ttl', metadata['_default_message_ttl']),
+                  'delay': message.get('delay',
+                                       metadata['_default_message_delay'])}
+        if 'idempotency_key' in message:
+            stored['idempotency_key'] = message['idempotency_key']
+            stored['dedup_window'] = dedup_window
+        return stored
 
     def on_get(self, req, resp, project_id, client_id, queue_name):
         ids = utils.list_param(req, 'ids')
