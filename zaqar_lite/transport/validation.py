@@ -5,6 +5,7 @@ Zaqar server gives for the same mistake, so clients see familiar errors.
 """
 
 import datetime
+import math
 import re
 import time
 import urllib.parse
@@ -35,6 +36,7 @@ RESERVED_INT_KEYS = {
                       '{max} seconds, and must be at least 1 second long.'),
 }
 IDEMPOTENCY_KEY_MAX = 128  # characters
+DATE_AND_TIME = re.compile(r'^\d{4}-\d\d-\d\d[T ]\d\d:\d\d')
 
 
 def is_int(value) -> bool:
@@ -176,12 +178,37 @@ class Validator:
                 self.message_delay(message['delay'])
             if 'idempotency_key' in message:
                 self.idempotency_key(message['idempotency_key'])
+            if 'deliver_at' in message and 'delay' in message:
+                raise ValidationError(
+                    'A message may give delay or deliver_at, not both.')
 
     def idempotency_key(self, key):
         if not isinstance(key, str) or not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
             raise ValidationError(
                 'The idempotency_key of a message must be a string of 1 to '
                 f'{IDEMPOTENCY_KEY_MAX} characters.')
+
+    @staticmethod
+    def delivery_delay(deliver_at, ttl, now) -> int:
+        """The delay, in whole seconds from ``now``, that delivers a
+        message of ``ttl`` seconds at ``deliver_at`` (RFC 3339 text; UTC
+        when it names no offset); 0 for a time already past."""
+        try:
+            if not DATE_AND_TIME.match(deliver_at):
+                raise ValueError(deliver_at)
+            when = datetime.datetime.fromisoformat(deliver_at)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                'deliver_at must be an RFC 3339 date and time, for example '
+                '2026-12-01T18:00:00Z.') from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        delay = max(0, math.ceil(when.timestamp() - now))
+        if delay >= ttl:
+            raise ValidationError(
+                'deliver_at must come before the message expires: less '
+                f'than its ttl ({ttl} seconds) from now.')
+        return delay
 
     def message_ttl(self, ttl):
         high = self.limits.max_message_ttl

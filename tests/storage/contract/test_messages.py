@@ -97,6 +97,16 @@ def test_delay_is_honoured_without_queue_default(messages, claims, queue):
     assert bodies(messages.list('q', project='p', echo=True)) == []
 
 
+def test_a_delay_of_days_holds_the_message_back(messages, claims, queue):
+    # Scheduling (deliver_at) asks for delays far beyond Zaqar's 900 s.
+    post(messages, ['next week'], ttl=14 * 86400, delay=7 * 86400)
+    assert claims.create('q', {'ttl': 60, 'grace': 60}, project='p') == \
+        (None, [])
+    assert bodies(messages.list('q', project='p', echo=True)) == []
+    assert bodies(messages.list('q', project='p', echo=True,
+                                include_delayed=True)) == ['next week']
+
+
 def test_expired_messages_vanish_at_once_and_gc_removes_them(
         driver, messages, queue):
     [mid] = post(messages, ['short'], ttl=1)

@@ -4,6 +4,8 @@ Claim ids are capabilities: a message's ``href`` carries its claim id only
 in answers to the claimer (claim create and get), never in listings.
 """
 
+import time
+
 import falcon
 
 from zaqar_lite import errors
@@ -68,16 +70,19 @@ class Collection(Resource):
         self.validator.message_posting(messages)
         window = (metadata.get('_dedup_window')
                   or self.limits.default_dedup_window)
-        return [self._to_store(message, metadata, window)
+        now = time.time()
+        return [self._to_store(message, metadata, window, now)
                 for message in messages]
 
-    @staticmethod
-    def _to_store(message, metadata, dedup_window) -> dict:
+    def _to_store(self, message, metadata, dedup_window, now) -> dict:
         """A posted message as the storage contract takes it."""
         stored = {'body': message['body'],
                   'ttl': message.get('ttl', metadata['_default_message_ttl']),
                   'delay': message.get('delay',
                                        metadata['_default_message_delay'])}
+        if 'deliver_at' in message:
+            stored['delay'] = self.validator.delivery_delay(
+                message['deliver_at'], stored['ttl'], now)
         if 'idempotency_key' in message:
             stored['idempotency_key'] = message['idempotency_key']
             stored['dedup_window'] = dedup_window
