@@ -20,7 +20,9 @@ A *message* is a dict::
      'created': int,       # Unix time it was posted (for stats and listings)
      'claim_id': str|None, # the live claim holding it, else None
      'claim_count': int,   # how many claims have taken it
-     'delay': int}         # seconds it was held back after posting
+     'delay': int,         # seconds it was held back after posting
+     'available_at': float}  # Unix time it is (or was) free to claim:
+                             # the end of its live claim or of its delay
 
 Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
 optionally ``delay``; the transport has already applied queue defaults.

@@ -1,5 +1,7 @@
 """Message controller contract."""
 
+import time
+
 import pytest
 
 from tests.conftest import wait_for
@@ -95,6 +97,24 @@ def test_delay_is_honoured_without_queue_default(messages, claims, queue):
     assert claims.create('q', {'ttl': 60, 'grace': 60}, project='p') == \
         (None, [])
     assert bodies(messages.list('q', project='p', echo=True)) == []
+
+
+def test_available_at_is_when_a_message_is_free_to_claim(
+        messages, claims, queue):
+    before = time.time()
+    ids = post(messages, ['held', 'ready'])
+    ids += post(messages, ['later'], delay=600)
+    claim_id, _ = claims.create('q', {'ttl': 300, 'grace': 60},
+                                project='p', limit=1)
+    after = time.time()
+    found = {m['body']: m for m in messages.bulk_get('q', ids, project='p')}
+    slack = after - before + 1
+    assert found['held']['claim_id'] == claim_id
+    assert found['held']['available_at'] == pytest.approx(before + 300,
+                                                          abs=slack)
+    assert before - 1 <= found['ready']['available_at'] <= after
+    assert found['later']['available_at'] == pytest.approx(before + 600,
+                                                           abs=slack)
 
 
 def test_a_delay_of_days_holds_the_message_back(messages, claims, queue):

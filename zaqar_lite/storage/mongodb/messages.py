@@ -22,7 +22,8 @@ def to_message(doc, now) -> dict:
             'age': int(now - doc['created']), 'body': json.loads(doc['body']),
             'created': int(doc['created']),
             'claim_id': doc['claim'] if held else None,
-            'claim_count': doc['claim_count'], 'delay': doc['delay']}
+            'claim_count': doc['claim_count'], 'delay': doc['delay'],
+            'available_at': doc['available']}
 
 
 def parse_marker(marker) -> int:

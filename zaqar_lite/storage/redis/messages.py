@@ -14,14 +14,16 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
-    message_id, record, body, expires, claim_id, claim_count = item
+    message_id, record, body, expires, claim_id, claim_count, available = \
+        item
     _client, created, delay = msgpack.unpackb(record)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
             'age': int(now - created), 'body': msgpack.unpackb(body),
             'created': int(created),
             'claim_id': claim_id.decode() or None,
-            'claim_count': claim_count, 'delay': delay}
+            'claim_count': claim_count, 'delay': delay,
+            'available_at': float(available)}
 
 
 def parse_marker(marker) -> str:

@@ -23,7 +23,8 @@ def to_message(row, now) -> dict:
             'body': json.loads(row['body']),
             'created': int(row['created']),
             'claim_id': row['claim_id'] if claimed else None,
-            'claim_count': row['claim_count'], 'delay': row['delay']}
+            'claim_count': row['claim_count'], 'delay': row['delay'],
+            'available_at': row['available_at']}
 
 
 def parse_marker(marker) -> int:

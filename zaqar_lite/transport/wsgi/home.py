@@ -31,13 +31,14 @@ RESOURCES = {
                             'formats': {'application/json': {}}}},
     'rel/messages': {
         'href-template': _QUEUE + '/messages{?marker,limit,echo,'
-                                  'include_claimed,include_delayed}',
+                                  'include_claimed,include_delayed,state}',
         'href-vars': {'queue_name': _PARAM + 'queue_name',
                       'marker': _PARAM + 'marker',
                       'limit': _PARAM + 'messages_limit',
                       'echo': _PARAM + 'echo',
                       'include_claimed': _PARAM + 'include_claimed',
-                      'include_delayed': _PARAM + 'include_delayed'},
+                      'include_delayed': _PARAM + 'include_delayed',
+                      'state': _PARAM + 'state'},
         'hints': {'allow': ['GET'], 'formats': {'application/json': {}}}},
     'rel/post_messages': {
         'href-template': _QUEUE + '/messages',

@@ -4,6 +4,7 @@ Claim ids are capabilities: a message's ``href`` carries its claim id only
 in answers to the claimer (claim create and get), never in listings.
 """
 
+import datetime
 import time
 
 import falcon
@@ -27,6 +28,29 @@ def present(queue, message, claim_id=None, prefix='/v2/queues') -> dict:
             'href': message_href(queue, message['id'], claim_id, prefix),
             'ttl': message['ttl'], 'age': message['age'],
             'body': message['body']}
+
+
+def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
+    """A message as a ``state=all`` listing shows it: its state
+    (``ready``, ``claimed`` or ``delayed``), claim count, and when its
+    claim or delay ends, never its claim id."""
+    shown = {**present(queue, message, prefix=prefix),
+             'claim_count': message['claim_count']}
+    if message['claim_id'] is not None:
+        shown.update(state='claimed',
+                     claim_expires=utc_text(message['available_at']))
+    elif message['available_at'] > now:
+        shown.update(state='delayed',
+                     deliver_at=utc_text(message['available_at']))
+    else:
+        shown['state'] = 'ready'
+    return shown
+
+
+def utc_text(timestamp) -> str:
+    """A Unix time as RFC 3339 text in UTC, to the second."""
+    return datetime.datetime.fromtimestamp(
+        timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def unable_to_delete(description):
@@ -96,18 +120,33 @@ class Collection(Resource):
         self.validator.message_listing(limit)
         options = {name: utils.bool_param(req, name) for name in
                    ('echo', 'include_claimed', 'include_delayed')}
+        browsing = self._browsing(req)
+        if browsing:
+            options.update(include_claimed=True, include_delayed=True)
         messages, marker = page(self.pipelines.message.list(
             queue_name, project=self.scope(project_id),
             marker=req.get_param('marker'),
             limit=limit or DEFAULT_PAGE, client_uuid=client_id, **options))
-        body = {'messages': [present(queue_name, m, prefix=self.prefix)
-                             for m in messages],
-                'links': []}
+        now = time.time()
+        body = {'messages': [
+            present_with_state(queue_name, m, now, prefix=self.prefix)
+            if browsing else present(queue_name, m, prefix=self.prefix)
+            for m in messages], 'links': []}
         if messages:
             query = {**req.params, 'marker': marker}
             body['links'] = [{'rel': 'next',
                               'href': req.path + falcon.to_query_str(query)}]
         resp.media = body
+
+    @staticmethod
+    def _browsing(req) -> bool:
+        """Whether the listing asks for every message with its state."""
+        state = req.get_param('state')
+        if state is not None and state != 'all':
+            raise errors.ValidationError(
+                'The "state" parameter is invalid. The value of the '
+                'parameter must be "all".', title='Invalid parameter')
+        return state == 'all'
 
     def _get_by_ids(self, resp, queue_name, ids, project_id):
         self.validator.message_ids(ids)

@@ -99,7 +99,7 @@ local function housekeep(k, limit)
 end
 
 -- A message as the driver decodes it:
--- {id, record, body, expires, claim id or '', claim count}.
+-- {id, record, body, expires, claim id or '', claim count, available}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
   if claim ~= '' then
@@ -108,7 +108,8 @@ local function describe(k, id)
   end
   return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
           redis.call('ZSCORE', k.exp, id), claim,
-          tonumber(redis.call('HGET', k.mcount, id) or '0')}
+          tonumber(redis.call('HGET', k.mcount, id) or '0'),
+          redis.call('ZSCORE', k.avail, id)}
 end
 
 local function is_live(k, id)
