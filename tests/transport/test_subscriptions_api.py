@@ -1,9 +1,12 @@
 """Subscriptions over HTTP: Zaqar's answers and texts, and what we fix."""
 
+import json
+
 import pytest
 
 HOOK = 'http://93.184.216.34/hook'  # a public address: no DNS needed
 BASE = '/v2/queues/q/subscriptions'
+JSON_PATCH = 'application/openstack-messaging-v2.0-json-patch'
 
 
 @pytest.fixture
@@ -187,6 +190,15 @@ def test_topics_are_apart_from_queues(client, headers, subscribe):
     assert stats['messages']['total'] == 1
     assert client.simulate_get('/v2/topics/t', headers=headers).json[
         'kind'] == 'topic'
+    patched = client.simulate_patch(
+        '/v2/topics/t', headers={**headers, 'Content-Type': JSON_PATCH},
+        body=json.dumps([{'op': 'add', 'path': '/metadata/colour',
+                          'value': 'red'}]))
+    assert patched.status_code == 200, patched.text
+    assert client.simulate_get('/v2/topics/t', headers=headers).json[
+        'colour'] == 'red'
+    assert client.simulate_get('/v2/queues/t', headers=headers).json.get(
+        'colour') is None
     topic_sub = created_id(subscribe({'subscriber': HOOK},
                                      path='/v2/topics/t/subscriptions'))
     assert client.simulate_get('/v2/queues/t/subscriptions',
