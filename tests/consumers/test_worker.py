@@ -2,6 +2,7 @@
 and PostgreSQL."""
 
 import logging
+import re
 import threading
 import uuid
 
@@ -18,6 +19,8 @@ from zaqar_lite.consumers.batch import Batch, Handling
 from zaqar_lite.consumers.worker import ConsumerWorker
 
 SQLITE_ONLY = pytest.mark.parametrize('database', ['sqlite'], indirect=True)
+BATCH_LINE = (r'events: batch of (\d+): (\d+) processed, (\d+) failed, '
+              r'(\d+) returned in \d+\.\d{3} s \(\d+\.\d msg/s\)')
 
 
 def test_each_message_is_stored_exactly_once_by_concurrent_workers(setup):
@@ -31,16 +34,36 @@ def test_each_message_is_stored_exactly_once_by_concurrent_workers(setup):
     assert api.claim(20, 60) == (None, [])
 
 
-def test_a_failing_message_is_rolled_back_and_retried(setup):
+def test_a_failing_message_is_rolled_back_and_retried(setup, caplog):
     from zl_sample_handler import ATTEMPTS
 
     _, conf, api = setup()
     dead_letter_policy(api, max_claims=5)
     flaky = f'flaky-{uuid.uuid4().hex}'
     post(api, {'key': flaky, 'fail': 2}, {'key': 'fine'})
+    [flaky_id] = [message['id'] for message in api.session.get(
+        f'{api.url}/messages', params={'echo': 'true', 'limit': 1},
+        timeout=10).json()['messages']]
+    caplog.set_level(logging.INFO, logger='zaqar_lite.consumers')
     run_once(conf)
     assert stored_keys(conf) == ['fine', flaky]  # no '#attempt' rows
     assert ATTEMPTS[flaky] == 3
+    # Each failure is logged with the message id and the handler's error.
+    failures = [r for r in caplog.records if 'failed; it will be retried'
+                in r.getMessage()]
+    assert [r.getMessage() for r in failures] == \
+        [f'events: message {flaky_id} failed; it will be retried'] * 2
+    assert all(f'planned failure of {flaky}' in str(r.exc_info[1])
+               for r in failures)
+    # And each batch makes one line with its counts and rate.
+    batches = [r.getMessage() for r in caplog.records
+               if re.fullmatch(BATCH_LINE, r.getMessage())]
+    assert batches and len(batches) == len(
+        [r for r in caplog.records if ': batch of ' in r.getMessage()])
+    counts = [tuple(int(n) for n in re.fullmatch(BATCH_LINE, line).groups())
+              for line in batches]
+    assert sum(c[1] for c in counts) == 2  # fine once, flaky once
+    assert sum(c[2] for c in counts) == 2
 
 
 def test_a_poison_message_ends_in_the_dead_letter_queue(setup):
