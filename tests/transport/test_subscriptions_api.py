@@ -2,7 +2,10 @@
 
 import json
 
+import falcon.testing
 import pytest
+
+from tests.transport.conftest import build_bootstrap
 
 HOOK = 'http://93.184.216.34/hook'  # a public address: no DNS needed
 BASE = '/v2/queues/q/subscriptions'
@@ -38,6 +41,21 @@ def test_create_get_and_list(client, headers, subscribe):
     # Subscribing creates the queue, as Zaqar does.
     assert client.simulate_get('/v2/queues', headers=headers).json[
         'queues'][0]['name'] == 'q'
+
+
+def test_a_subscription_without_a_ttl_gets_the_configured_default(
+        tmp_path, headers):
+    bootstrap = build_bootstrap(tmp_path)
+    bootstrap.conf.set_override('default_subscription_ttl', 7777,
+                                group='transport')
+    client = falcon.testing.TestClient(bootstrap.app)
+    try:
+        subscription_id = created_id(client.simulate_post(
+            BASE, headers=headers, json={'subscriber': HOOK}))
+        assert client.simulate_get(f'{BASE}/{subscription_id}',
+                                   headers=headers).json['ttl'] == 7777
+    finally:
+        bootstrap.close()
 
 
 def test_the_same_subscriber_again(client, headers, subscribe):
