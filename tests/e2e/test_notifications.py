@@ -285,6 +285,30 @@ def test_confirmation_flow_with_the_signed_url(confirming, receiver):
         'UnsubscribeConfirmation', 'SubscriptionConfirmation']
 
 
+def test_mail_subscribers_confirm_with_the_values_in_the_mail(confirming,
+                                                             smtp):
+    api = Api(confirming.url)
+    queue, address = unique('q'), f'{uuid.uuid4().hex[:8]}@example.com'
+    api.subscribe(queue, f'mailto:{address}')
+
+    def mails():
+        return [m for m in smtp.mails if m['To'] == address]
+
+    [asked] = wait_for(mails, what='the confirmation mail')
+    assert asked['Subject'] == f'Confirm your subscription to {queue}'
+    signed = dict(line.split(': ', 1) for line in
+                  asked.get_content().splitlines()
+                  if line.startswith(('URL-', 'X-Project-ID: ')))
+    assert set(signed) == {'URL-Paths', 'URL-Methods', 'URL-Signature',
+                           'URL-Expires', 'X-Project-ID'}
+    assert requests.put(confirming.url + signed['URL-Paths'],
+                        json={'confirmed': True}, headers=signed,
+                        timeout=10).status_code == 204
+    [message_id] = api.post(queue, 'for the confirmed mailbox')
+    got = wait_for(lambda: mails()[1:], what='the notification mail')
+    assert json.loads(got[0].get_content())['id'] == message_id
+
+
 def test_pending_deliveries_survive_a_server_crash(tmp_path, smtp):
     # Given a server whose subscriber is down when a message is posted,
     sink = WebhookReceiver()
