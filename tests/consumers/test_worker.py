@@ -81,10 +81,11 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(setup):
 
 @SQLITE_ONLY
 def test_once_without_a_dead_letter_policy_tries_a_failure_once_and_ends(
-        setup):
+        setup, caplog):
     from zl_sample_handler import ATTEMPTS
 
     _, conf, api = setup(batch=2)
+    caplog.set_level(logging.WARNING, logger='zaqar_lite.consumers')
     poison = f'poison-{uuid.uuid4().hex}'
     post(api, {'key': poison, 'fail': 'always'},
          *[{'key': f'n{n}'} for n in range(3)])
@@ -93,6 +94,8 @@ def test_once_without_a_dead_letter_policy_tries_a_failure_once_and_ends(
     assert ATTEMPTS[poison] == 1
     assert runner.totals['failed'] == 1
     assert bodies(api) == [{'key': poison, 'fail': 'always'}]
+    assert 'has no _max_claim_count and _dead_letter_queue: a message that ' \
+        'always fails is tried once in this run' in caplog.text
 
 
 @SQLITE_ONLY
