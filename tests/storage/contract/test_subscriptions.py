@@ -110,8 +110,18 @@ def test_expired_subscriptions_vanish_and_free_their_subscriber(
         subscriptions.get_with_subscriber('q', HOOK, project='p')
     renewed = create(subscriptions)
     assert renewed not in (None, old)
-    assert driver.gc().get('subscriptions', 0) >= 0
     assert subscriptions.exists('q', renewed, project='p')
+
+
+def test_gc_collects_expired_subscriptions(driver, subscriptions, queue):
+    create(subscriptions, f'{HOOK}/expiring', ttl=1)
+    witness = create(subscriptions, f'{HOOK}/witness', ttl=1)
+    keep = create(subscriptions, f'{HOOK}/kept', ttl=600)
+    wait_for(lambda: not subscriptions.exists('q', witness, project='p'),
+             timeout=10, what='the subscriptions to expire')
+    assert driver.gc()['subscriptions'] >= 1  # the one never read since
+    assert driver.gc()['subscriptions'] == 0
+    assert subscriptions.exists('q', keep, project='p')
 
 
 def test_update_renews_the_ttl(subscriptions, queue):
