@@ -115,6 +115,28 @@ def test_a_handler_that_commits_fails_its_message(setup, monkeypatch):
 
 
 @SQLITE_ONLY
+def test_process_gets_each_body_as_bytes_and_acknowledged_ones_go(setup):
+    _, conf, api = setup()
+    post(api, 'h\u00e9llo', {'key': 'k', 'n': [1, 2]}, 7)
+    claim_id, messages = api.claim(3, 60)
+    seen = []
+
+    def process(dbsession, record):
+        seen.append(record)
+
+    engine = database.engine_for(conf)
+    handling = Handling('events', process, engine,
+                        database.handler_sessions(engine), claim_ttl=60,
+                        claim_grace=60, renew_after=60,
+                        stop=threading.Event())
+    outcome = Batch(handling, api, claim_id, messages).run()
+    engine.dispose()
+    assert seen == ['h\u00e9llo'.encode(), b'{"key":"k","n":[1,2]}', b'7']
+    assert outcome.processed == 3
+    assert api.claim(20, 60) == (None, [])  # deleted, none left
+
+
+@SQLITE_ONLY
 def test_a_batch_whose_claim_is_lost_leaves_the_rest_alone(setup):
     _, conf, api = setup()
     post(api, {'key': 'a'}, {'key': 'b'}, {'key': 'c'})
