@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import wait_for
-from tests.consumers.helpers import (bodies, dead_letter_policy, post,
-                                     run_once, stored_keys)
+from tests.consumers.helpers import (bodies, cli_process,
+                                     dead_letter_policy, post, run_once,
+                                     stored_keys)
 from zaqar_lite.cli import main
 from zaqar_lite.consumers import config as consumer_config
 from zaqar_lite.consumers import database
@@ -32,6 +33,24 @@ def test_each_message_is_stored_exactly_once_by_concurrent_workers(setup):
     assert sum(r.totals['processed'] for r in runners) == 60
     assert sum(r.totals['failed'] for r in runners) == 0
     assert api.claim(20, 60) == (None, [])
+
+
+def test_each_message_is_stored_once_by_concurrent_worker_processes(
+        setup, handler_folder):
+    path, conf, api = setup(concurrency=2, batch=5)
+    keys = [f'p{n:03d}' for n in range(60)]
+    post(api, *[{'key': key} for key in keys])
+    workers = [cli_process(path, handler_folder.parent, 'worker', '--once')
+               for _ in range(3)]
+    logs = [worker.communicate(timeout=120)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0], logs
+    assert stored_keys(conf) == keys
+    counts = [tuple(int(n) for n in match.groups())
+              for log in logs for match in re.finditer(BATCH_LINE, log)]
+    # Each message processed once: a second processing would have failed
+    # on the unique key, and shown in a batch line.
+    assert sum(c[1] for c in counts) == 60
+    assert sum(c[2] for c in counts) == 0
 
 
 def test_a_failing_message_is_rolled_back_and_retried(setup, caplog):
