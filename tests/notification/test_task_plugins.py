@@ -6,6 +6,7 @@ import textwrap
 
 import falcon.testing
 import pytest
+from stevedore.extension import ExtensionManager
 
 from tests.transport.conftest import build_bootstrap
 from zaqar_lite import errors
@@ -41,6 +42,9 @@ def gopher_package(tmp_path, monkeypatch):
         '''))
     (folder / 'zl_gopher_task.py').write_text(GOPHER_TASK)
     monkeypatch.syspath_prepend(str(folder))
+    # stevedore keeps each group's entry points for the process; an
+    # earlier test read this group before the package was "installed".
+    monkeypatch.setattr(ExtensionManager, 'ENTRY_POINT_CACHE', {})
     import zl_gopher_task
     yield zl_gopher_task
     sys.modules.pop('zl_gopher_task', None)
