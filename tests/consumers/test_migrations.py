@@ -5,6 +5,7 @@ import os
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import write_conf
+from tests.consumers.helpers import cli_process
 from zaqar_lite.cli import main
 
 
@@ -79,3 +80,64 @@ def test_a_handler_module_shares_its_package_history(handler_folder,
         assert tables == {'sample_app_notes', 'alembic_version_zl_sample_app'}
     finally:
         os.unlink(script)
+
+
+EVOLVING_MODELS = '''
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zaqar_lite.consumers.models import Base
+
+
+class Item(Base):
+    __tablename__ = 'evolving_items'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+'''
+EVOLVED = '''
+    text: Mapped[str] = mapped_column(String(400))
+    note: Mapped[str | None] = mapped_column(String(50), nullable=True)
+'''
+
+
+def test_a_model_change_becomes_a_migration_that_migrate_applies(
+        database, tmp_path):
+    # Given a handler package whose first migration was made and applied
+    # (each step a new process, as an operator runs them),
+    site = tmp_path / 'site'
+    package = site / 'zl_evolving'
+    package.mkdir(parents=True)
+    (package / '__init__.py').write_text(
+        'from zl_evolving.models import Item  # noqa: F401\n\n\n'
+        'def process(dbsession, record):\n    pass\n')
+    (package / 'models.py').write_text(EVOLVING_MODELS)
+    path = write_conf(tmp_path / 'zaqar.conf', {
+        'consumers': {'database': database},
+        'consumer:evo': {'queue': 'q', 'handler': 'zl_evolving'}})
+
+    def cli(*args):
+        process = cli_process(path, site, *args)
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        return out
+
+    cli('make-migration', 'evo', '-m', 'items')
+    cli('migrate')
+    # when its model changes (a wider column, a new one),
+    models = (package / 'models.py')
+    models.write_text(models.read_text().replace(
+        "    text: Mapped[str] = mapped_column(String(200))\n", EVOLVED))
+    script = cli('make-migration', 'evo', '-m', 'notes').split()[-1]
+    # then make-migration writes a script of just that change, which
+    # migrate applies (SQLite through Alembic's batch mode).
+    written = open(script).read()
+    assert 'add_column(' in written and "sa.Column('note'" in written
+    assert 'create_table' not in written
+    cli('migrate')
+    engine = create_engine(database)
+    columns = {c['name']: c['type'] for c in
+               inspect(engine).get_columns('evolving_items')}
+    engine.dispose()
+    assert set(columns) == {'id', 'text', 'note'}
+    assert columns['text'].length == 400

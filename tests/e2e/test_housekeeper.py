@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 
 from tests.conftest import wait_for
 from tests.e2e.conftest import Service, service_conf
@@ -15,6 +14,15 @@ def housekeepers(master_pid):
                            capture_output=True, check=True).stdout
     return [int(line.split()[0]) for line in found.splitlines()
             if int(line.split()[1]) == master_pid and 'housekeep' in line]
+
+
+def is_gone(pid):
+    """Whether ``pid`` has exited (gone, or a zombie nobody reaped yet)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] == 'Z'
+    except FileNotFoundError:
+        return True
 
 
 def test_a_dead_housekeeper_is_replaced_and_stops_with_the_server(tmp_path):
@@ -29,8 +37,7 @@ def test_a_dead_housekeeper_is_replaced_and_stops_with_the_server(tmp_path):
             timeout=30, what='a new housekeeper')
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(30) == 0
-        time.sleep(0.5)
-        assert not os.path.exists(f'/proc/{second}') or \
-            open(f'/proc/{second}/stat').read().split()[2] == 'Z'
+        wait_for(lambda: is_gone(second), timeout=10,
+                 what='the housekeeper to stop')
     finally:
         server.stop()

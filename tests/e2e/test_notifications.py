@@ -7,7 +7,6 @@ refuses by default.
 
 import json
 import signal
-import time
 import uuid
 
 import pytest
@@ -17,7 +16,11 @@ from tests.conftest import wait_for
 from tests.e2e.conftest import Service, service_conf
 from tests.engines.smtp_server import SmtpServer
 from tests.engines.webhook_receiver import WebhookReceiver
+from zaqar_lite import conf as zconf
+from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.notification import outbox
 from zaqar_lite.notification.tasks.webhook import signature
+from zaqar_lite.storage.utils import page
 
 SECRET_KEY = 'e2e-signing-key'
 FAST_RETRIES = {'retries_with_no_delay': 0, 'minimum_delay_retries': 30,
@@ -116,6 +119,29 @@ def unique(name):
     return f'{name}-{uuid.uuid4().hex[:10]}'
 
 
+def outbox_entries(server):
+    """The pending deliveries in ``server``'s store, read beside it."""
+    boot = Bootstrap(zconf.load([str(server.conf_path)]))
+    found, marker = [], None
+    try:
+        while True:
+            items, marker = page(boot.data_driver.message_controller.list(
+                outbox.QUEUE, project=outbox.PROJECT, marker=marker,
+                limit=100, echo=True, include_claimed=True,
+                include_delayed=True))
+            found += [item['body'] for item in items]
+            if len(items) < 100:
+                return found
+    finally:
+        boot.close()
+
+
+def retry_pending(server, subscription_id):
+    """Whether a failed delivery to the subscription waits for a retry."""
+    return any(entry['subscription_id'] == subscription_id
+               and entry['attempt'] >= 2 for entry in outbox_entries(server))
+
+
 def test_every_message_reaches_every_subscriber_in_order(notifying,
                                                          receiver):
     api = Api(notifying.url)
@@ -123,17 +149,17 @@ def test_every_message_reaches_every_subscriber_in_order(notifying,
     api.subscribe(queue, receiver.url(one))
     api.subscribe(queue, receiver.url(two))
     ids = api.post(queue, {'n': 0}, {'n': 1}) + api.post(queue, {'n': 2})
+    api.post(queue, 'last')  # each subscriber's deliveries are in order
     for path in (one, two):
-        got = receiver.wait(path, 3)
-        assert [d.json['id'] for d in got] == ids
-        assert [d.json['body'] for d in got] == [{'n': 0}, {'n': 1},
-                                                 {'n': 2}]
+        got = receiver.wait(path, 4)
+        assert got[3].json['body'] == 'last'
+        assert [d.json['id'] for d in got[:3]] == ids  # exactly once each
+        assert [d.json['body'] for d in got[:3]] == [{'n': 0}, {'n': 1},
+                                                     {'n': 2}]
         first = got[0].json
         assert first['queue_name'] == queue and first['ttl'] == 300
         assert first['Message_Type'] == 'Notification'
         assert got[0].headers['Content-Type'] == 'application/json'
-    time.sleep(0.5)
-    assert len(receiver.received(one)) == 3  # exactly once each
 
 
 def test_failures_are_retried_with_a_stable_delivery_id(notifying, receiver):
@@ -160,9 +186,11 @@ def test_a_subscriber_that_was_down_gets_the_message_when_back(notifying):
     down = WebhookReceiver()  # not started: its port refuses connections
     api = Api(notifying.url)
     queue = unique('q')
-    api.subscribe(queue, down.url('late'), {'_retry_policy': FAST_RETRIES})
+    subscription_id = api.subscribe(queue, down.url('late'),
+                                    {'_retry_policy': FAST_RETRIES})
     api.post(queue, 'while you were away')
-    time.sleep(1.5)
+    wait_for(lambda: retry_pending(notifying, subscription_id),
+             what='a failed attempt')
     down.start()
     try:
         [delivered] = down.wait('late', 1, timeout=30)
@@ -216,7 +244,7 @@ def test_confirmation_flow_with_the_signed_url(confirming, receiver):
     api = Api(confirming.url)
     queue, path, lazy = unique('q'), unique('confirms'), unique('lazy')
     subscription_id = api.subscribe(queue, receiver.url(path))
-    api.subscribe(queue, receiver.url(lazy))  # never confirms
+    lazy_id = api.subscribe(queue, receiver.url(lazy))  # never confirms
     [request] = receiver.wait(path, 1)
     asked = request.json
     assert asked['Message_Type'] == 'SubscriptionConfirmation'
@@ -231,19 +259,54 @@ def test_confirmation_flow_with_the_signed_url(confirming, receiver):
                         timeout=10).status_code == 403
     assert requests.put(url, json={'confirmed': True}, headers=signed,
                         timeout=10).status_code == 204
+    # A confirmed subscriber cannot subscribe again (409).
+    again = api('POST', f'/v2/queues/{queue}/subscriptions',
+                {'subscriber': receiver.url(path), 'ttl': 3600})
+    assert again.status_code == 409, again.text
     api.post(queue, 'for confirmed subscribers only')
     got = receiver.wait(path, 2)
     assert got[1].json['body'] == 'for confirmed subscribers only'
-    time.sleep(0.5)
+    # An unconfirmed subscriber subscribing again gets the same id and a
+    # new confirmation request, which its lane sends after the message
+    # that was not for it.
+    assert api.subscribe(queue, receiver.url(lazy)) == lazy_id
+    receiver.wait(lazy, 2)
     assert [d.json['Message_Type'] for d in receiver.received(lazy)] == \
-        ['SubscriptionConfirmation']
+        ['SubscriptionConfirmation'] * 2
     assert requests.put(url, json={'confirmed': False}, headers=signed,
                         timeout=10).status_code == 204
     got = receiver.wait(path, 3)
     assert got[2].json['Message_Type'] == 'UnsubscribeConfirmation'
     api.post(queue, 'not for you any more')
-    time.sleep(0.5)
-    assert len(receiver.received(path)) == 3
+    assert api.subscribe(queue, receiver.url(path)) == subscription_id
+    got = receiver.wait(path, 4)
+    assert [d.json['Message_Type'] for d in got] == [
+        'SubscriptionConfirmation', 'Notification',
+        'UnsubscribeConfirmation', 'SubscriptionConfirmation']
+
+
+def test_mail_subscribers_confirm_with_the_values_in_the_mail(confirming,
+                                                             smtp):
+    api = Api(confirming.url)
+    queue, address = unique('q'), f'{uuid.uuid4().hex[:8]}@example.com'
+    api.subscribe(queue, f'mailto:{address}')
+
+    def mails():
+        return [m for m in smtp.mails if m['To'] == address]
+
+    [asked] = wait_for(mails, what='the confirmation mail')
+    assert asked['Subject'] == f'Confirm your subscription to {queue}'
+    signed = dict(line.split(': ', 1) for line in
+                  asked.get_content().splitlines()
+                  if line.startswith(('URL-', 'X-Project-ID: ')))
+    assert set(signed) == {'URL-Paths', 'URL-Methods', 'URL-Signature',
+                           'URL-Expires', 'X-Project-ID'}
+    assert requests.put(confirming.url + signed['URL-Paths'],
+                        json={'confirmed': True}, headers=signed,
+                        timeout=10).status_code == 204
+    [message_id] = api.post(queue, 'for the confirmed mailbox')
+    got = wait_for(lambda: mails()[1:], what='the notification mail')
+    assert json.loads(got[0].get_content())['id'] == message_id
 
 
 def test_pending_deliveries_survive_a_server_crash(tmp_path, smtp):
@@ -254,10 +317,11 @@ def test_pending_deliveries_survive_a_server_crash(tmp_path, smtp):
     server.start()
     api = Api(server.url)
     queue = unique('q')
-    api.subscribe(queue, sink.url('durable'),
-                  {'_retry_policy': FAST_RETRIES})
+    subscription_id = api.subscribe(queue, sink.url('durable'),
+                                    {'_retry_policy': FAST_RETRIES})
     api.post(queue, 'keep me')
-    time.sleep(0.5)
+    wait_for(lambda: retry_pending(server, subscription_id),
+             what='a failed attempt')
     # when the whole server is killed and started again after the
     # subscriber came back,
     server.kill_all()
@@ -286,11 +350,15 @@ def test_expired_subscriptions_get_nothing(tmp_path, smtp, receiver):
         store.subscription_controller.create(
             queue, receiver.url(path), 1, {},
             project=api.headers['X-Project-ID'])
-        time.sleep(1.2)
-        assert api('GET', f'/v2/queues/{queue}/subscriptions').json()[
-            'subscriptions'] == []
+        store.close()
+        assert len(api('GET', f'/v2/queues/{queue}/subscriptions').json()[
+            'subscriptions']) == 1
+        wait_for(lambda: api('GET', f'/v2/queues/{queue}/subscriptions')
+                 .json()['subscriptions'] == [], what='the expiry')
         api.post(queue, 'too late')
-        time.sleep(0.5)
+        # The post queued its deliveries before it was answered: once the
+        # outbox is empty, nothing more can be sent.
+        wait_for(lambda: outbox_entries(server) == [], what='an empty outbox')
         assert receiver.received(path) == []
     finally:
         server.stop()

@@ -2,7 +2,9 @@
 
 Every ``POST`` is recorded as a ``Delivery`` (path, headers, body) and
 answered 204, unless the path was told to fail: ``fail(path, times,
-status)`` makes the next ``times`` requests to ``path`` answer ``status``.
+status)`` makes the next ``times`` requests to ``path`` answer ``status``,
+and ``stall(path, times)`` makes them get no answer at all (recorded with
+status 0) until the client gives up, or the receiver stops.
 ``stop()`` closes the port (a subscriber that is down) and ``start()``
 opens it again on the same port.
 """
@@ -34,6 +36,8 @@ class WebhookReceiver:
         self.port = port or free_port()
         self.deliveries = []
         self._failures = {}
+        self._stalls = {}
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._server = None
 
@@ -44,12 +48,16 @@ class WebhookReceiver:
         with self._lock:
             self._failures['/' + path.lstrip('/')] = [times, status]
 
+    def stall(self, path, times):
+        with self._lock:
+            self._stalls['/' + path.lstrip('/')] = times
+
     def received(self, path, ok_only=True):
         """Deliveries to ``path`` in arrival order (answered 2xx only)."""
         path = '/' + path.lstrip('/')
         with self._lock:
             return [d for d in self.deliveries if d.path == path
-                    and (d.status < 300 or not ok_only)]
+                    and (200 <= d.status < 300 or not ok_only)]
 
     def wait(self, path, count, timeout=30):
         """The first ``count`` successful deliveries to ``path``."""
@@ -68,6 +76,9 @@ class WebhookReceiver:
                 with receiver._lock:
                     receiver.deliveries.append(Delivery(
                         self.path, dict(self.headers), raw, status))
+                if status == 0:  # stalled: no answer until released
+                    receiver._released.wait(60)
+                    return
                 self.send_response(status)
                 self.send_header('Content-Length', '0')
                 self.end_headers()
@@ -78,12 +89,16 @@ class WebhookReceiver:
         self._server = http.server.ThreadingHTTPServer(
             ('127.0.0.1', self.port), Handler)
         self._server.daemon_threads = True
+        self._released.clear()
         threading.Thread(target=self._server.serve_forever,
                          daemon=True).start()
         return self
 
     def _answer(self, path):
         with self._lock:
+            if self._stalls.get(path, 0) > 0:
+                self._stalls[path] -= 1
+                return 0
             failing = self._failures.get(path)
             if failing and failing[0] > 0:
                 failing[0] -= 1
@@ -91,6 +106,7 @@ class WebhookReceiver:
         return 204
 
     def stop(self):
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -1,9 +1,15 @@
 """Subscriptions over HTTP: Zaqar's answers and texts, and what we fix."""
 
+import json
+
+import falcon.testing
 import pytest
+
+from tests.transport.conftest import build_bootstrap
 
 HOOK = 'http://93.184.216.34/hook'  # a public address: no DNS needed
 BASE = '/v2/queues/q/subscriptions'
+JSON_PATCH = 'application/openstack-messaging-v2.0-json-patch'
 
 
 @pytest.fixture
@@ -35,6 +41,21 @@ def test_create_get_and_list(client, headers, subscribe):
     # Subscribing creates the queue, as Zaqar does.
     assert client.simulate_get('/v2/queues', headers=headers).json[
         'queues'][0]['name'] == 'q'
+
+
+def test_a_subscription_without_a_ttl_gets_the_configured_default(
+        tmp_path, headers):
+    bootstrap = build_bootstrap(tmp_path)
+    bootstrap.conf.set_override('default_subscription_ttl', 7777,
+                                group='transport')
+    client = falcon.testing.TestClient(bootstrap.app)
+    try:
+        subscription_id = created_id(client.simulate_post(
+            BASE, headers=headers, json={'subscriber': HOOK}))
+        assert client.simulate_get(f'{BASE}/{subscription_id}',
+                                   headers=headers).json['ttl'] == 7777
+    finally:
+        bootstrap.close()
 
 
 def test_the_same_subscriber_again(client, headers, subscribe):
@@ -187,6 +208,15 @@ def test_topics_are_apart_from_queues(client, headers, subscribe):
     assert stats['messages']['total'] == 1
     assert client.simulate_get('/v2/topics/t', headers=headers).json[
         'kind'] == 'topic'
+    patched = client.simulate_patch(
+        '/v2/topics/t', headers={**headers, 'Content-Type': JSON_PATCH},
+        body=json.dumps([{'op': 'add', 'path': '/metadata/colour',
+                          'value': 'red'}]))
+    assert patched.status_code == 200, patched.text
+    assert client.simulate_get('/v2/topics/t', headers=headers).json[
+        'colour'] == 'red'
+    assert client.simulate_get('/v2/queues/t', headers=headers).json.get(
+        'colour') is None
     topic_sub = created_id(subscribe({'subscriber': HOOK},
                                      path='/v2/topics/t/subscriptions'))
     assert client.simulate_get('/v2/queues/t/subscriptions',

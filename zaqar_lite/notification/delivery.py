@@ -68,10 +68,18 @@ class DeliveryWorker:
         self.close()
 
     def run_until_idle(self, timeout=None) -> None:
-        """Deliver everything deliverable now, then return (tests, CLI)."""
-        while self._fill():
-            pass
-        self.wait_idle(timeout)
+        """Deliver everything deliverable now, then return (tests, CLI).
+
+        Retries due at once (``retries_with_no_delay``) are posted by the
+        lanes after the outbox looked empty, so the outbox is read again
+        once the lanes are idle, until it has nothing due.
+        """
+        while True:
+            while self._fill():
+                pass
+            self.wait_idle(timeout)
+            if not self._fill():
+                return
 
     def wait_idle(self, timeout=None) -> bool:
         """Wait until no taken entry is left; False on timeout."""

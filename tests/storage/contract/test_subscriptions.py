@@ -1,9 +1,8 @@
 """Subscription controller contract."""
 
-import time
-
 import pytest
 
+from tests.conftest import wait_for
 from zaqar_lite import errors
 from zaqar_lite.storage.utils import page
 
@@ -102,22 +101,35 @@ def test_expired_subscriptions_vanish_and_free_their_subscriber(
         driver, subscriptions, queue):
     old = create(subscriptions, ttl=1)
     keep = create(subscriptions, f'{HOOK}/2', ttl=600)
-    time.sleep(1.1)
-    assert not subscriptions.exists('q', old, project='p')
+    assert subscriptions.exists('q', old, project='p')
+    wait_for(lambda: not subscriptions.exists('q', old, project='p'),
+             timeout=10, what='the subscription to expire')
     assert [s['id'] for s in page(subscriptions.list('q', project='p'))[0]] \
         == [keep]
     with pytest.raises(errors.SubscriptionDoesNotExist):
         subscriptions.get_with_subscriber('q', HOOK, project='p')
     renewed = create(subscriptions)
     assert renewed not in (None, old)
-    assert driver.gc().get('subscriptions', 0) >= 0
     assert subscriptions.exists('q', renewed, project='p')
+
+
+def test_gc_collects_expired_subscriptions(driver, subscriptions, queue):
+    create(subscriptions, f'{HOOK}/expiring', ttl=1)
+    witness = create(subscriptions, f'{HOOK}/witness', ttl=1)
+    keep = create(subscriptions, f'{HOOK}/kept', ttl=600)
+    wait_for(lambda: not subscriptions.exists('q', witness, project='p'),
+             timeout=10, what='the subscriptions to expire')
+    assert driver.gc()['subscriptions'] >= 1  # the one never read since
+    assert driver.gc()['subscriptions'] == 0
+    assert subscriptions.exists('q', keep, project='p')
 
 
 def test_update_renews_the_ttl(subscriptions, queue):
     subscription_id = create(subscriptions, ttl=1)
+    witness = create(subscriptions, f'{HOOK}/witness', ttl=1)
     subscriptions.update('q', subscription_id, project='p', ttl=600)
-    time.sleep(1.1)
+    wait_for(lambda: not subscriptions.exists('q', witness, project='p'),
+             timeout=10, what='the unrenewed subscription to expire')
     assert subscriptions.get('q', subscription_id, project='p')['ttl'] == 600
 
 
