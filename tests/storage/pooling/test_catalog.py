@@ -173,6 +173,29 @@ def test_no_pool_is_a_clear_error_unless_a_virtual_pool_serves(
     assert default.queue_controller.exists('q', project='p')
 
 
+def test_a_queue_of_the_virtual_pool_stays_there_once_pools_exist(
+        management, tmp_path):
+    control = control_driver(management)
+    default = build_driver(f'sqlite:///{tmp_path}/default.db', {})
+    driver = DataDriver(Catalog(control, default))
+    driver.queue_controller.create('q', project='p')
+    driver.message_controller.post('q', [{'body': 'kept', 'ttl': 60}], 'c',
+                                   project='p')
+    control.pools_controller.create('new', 1, f'sqlite:///{tmp_path}/n.db')
+    # Creating it again (a PUT, a first post elsewhere) must not place it
+    # in the new pool, behind an empty queue.
+    assert driver.queue_controller.create('q', project='p') is False
+    items, _ = page(driver.message_controller.list('q', project='p',
+                                                   echo=True))
+    assert [m['body'] for m in items] == ['kept']
+    assert control.catalogue_controller.count('new') == 0
+    driver.queue_controller.create('fresh', project='p')
+    assert control.catalogue_controller.get('p', 'fresh') == 'new'
+    listed, _ = page(driver.queue_controller.list(project='p'))
+    assert [q['name'] for q in listed] == ['fresh', 'q']
+    driver.close()
+
+
 def test_a_dead_letter_queue_follows_its_queue(control):
     driver = DataDriver(Catalog(control))
     driver.queue_controller.create('q', metadata={'_dead_letter_queue': 'd',
@@ -211,6 +234,7 @@ def test_a_pool_that_goes_down_affects_only_its_queues(tmp_path, management):
     assert health['pools']['doomed']['storage_reachable'] is False
     assert health['pools']['lite']['storage_reachable'] is True
     assert health['storage_reachable'] is False
+    assert driver.is_alive(), 'the server can still route: ping stays 204'
 
 
 def test_four_engines_each_serve_the_queues_pinned_to_them(
