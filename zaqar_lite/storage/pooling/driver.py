@@ -36,13 +36,13 @@ class DataDriver(base.DataDriverBase):
         return tuple(sorted(set.intersection(*sets))) if sets else ()
 
     def is_alive(self):
-        try:
-            if not self.catalog.control.is_alive():
-                return False
-            return all(driver.is_alive()
-                       for driver in self._pools().values())
-        except errors.StorageUnavailable:
-            return False
+        """Whether the management store answers: this server can route.
+
+        One pool being down fails only the requests for its queues, so it
+        does not fail ``/v2/ping`` (which would take every server out of a
+        load balancer); ``health()`` reports each pool.
+        """
+        return self.catalog.control.is_alive()
 
     def health(self):
         pools = {}
@@ -55,7 +55,11 @@ class DataDriver(base.DataDriverBase):
                 'storage_reachable': alive,
                 'queues': self.catalog.control.catalogue_controller.count(
                     pool['name'])}
-        return {'storage_reachable': self.is_alive(),
+        if self.catalog.default is not None:
+            pools['(default)'] = {
+                'storage_reachable': self.catalog.default.is_alive()}
+        return {'storage_reachable': all(pool['storage_reachable']
+                                         for pool in pools.values()),
                 'catalog_reachable': self.catalog.control.is_alive(),
                 'pools': pools}
 
