@@ -1,5 +1,9 @@
 """Pooling end to end: two real servers sharing one management store,
-pools and flavors managed with python-zaqarclient in admin mode."""
+pools and flavors managed with python-zaqarclient in admin mode.
+
+Pools are shared by every test of the module: each test adds its own,
+pins its queues to them with flavors, and removes them at the end.
+"""
 
 import uuid
 
@@ -264,3 +268,47 @@ def test_a_stopped_pool_engine_fails_only_its_queues(servers, tmp_path):
             requests.delete(f'{first.url}/v2/pools/{name}',
                             headers=headers('admin'), timeout=10)
         engine.stop()
+
+
+def test_zaqarclient_pool_and_flavor_calls(servers, tmp_path, redis_server):
+    from zaqarclient.transport import errors as client_errors
+
+    first, second = servers
+    admin = zaqar_client(first, 'admin')
+    prefix = f'zc-{uuid.uuid4().hex[:8]}'
+    lite = admin.pool('zc-lite', weight=2, uri=f'sqlite:///{tmp_path}/zc.db')
+    red = admin.pool('zc-red', weight=1, uri=redis_server.uri,
+                     options={'key_prefix': prefix})
+    try:
+        assert lite.get()['weight'] == 2
+        lite.update({'weight': 5})
+        seen = zaqar_client(second, 'admin').pool('zc-lite',
+                                                  auto_create=False).get()
+        assert seen['weight'] == 5
+        listed = {p.name: p for p in admin.pools(detailed=True)}
+        assert {'zc-lite', 'zc-red'} <= set(listed)
+        assert listed['zc-red'].options == {'key_prefix': prefix}
+        fast = admin.flavor('zc-fast', pool_list=['zc-red'])
+        got = fast.get()
+        assert got['pool_list'] == ['zc-red']
+        assert 'HIGH_THROUGHPUT' in got['capabilities']
+        fast.update({'pool_list': ['zc-lite']})
+        assert admin.flavor('zc-fast', auto_create=False).get()[
+            'pool_list'] == ['zc-lite']
+        assert admin.pool('zc-red', auto_create=False).get()['flavor'] \
+            is None
+        assert 'zc-fast' in [f.name for f in admin.flavors()]
+        with pytest.raises(client_errors.ConflictError):
+            lite.delete()  # it belongs to the flavor
+        fast.delete()
+        with pytest.raises(client_errors.ResourceNotFound):
+            fast.get()
+        with pytest.raises(client_errors.MalformedRequest):
+            admin.pool('zc-bad', weight=1, uri='redis://127.0.0.1:9')
+    finally:
+        requests.delete(f'{first.url}/v2/flavors/zc-fast',
+                        headers=headers('admin'), timeout=10)
+        for pool in (lite, red):
+            pool.delete()
+    with pytest.raises(client_errors.ResourceNotFound):
+        red.get()
