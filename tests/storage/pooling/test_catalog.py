@@ -265,3 +265,37 @@ def test_four_engines_each_serve_the_queues_pinned_to_them(
         engine.close()
     listed, _ = page(driver.queue_controller.list(project='p'))
     assert [q['name'] for q in listed] == sorted(f'q-{n}' for n in pools)
+
+
+def test_the_catalog_interface_routes_and_caches_drivers(control, pools,
+                                                         tmp_path):
+    catalog = Catalog(control)
+    assert catalog.get_default_pool() is None
+    assert catalog.lookup('q', project='p') is None
+    assert catalog.get_queue_controller('q', project='p') is None
+    for name in ('lite', 'red'):
+        control.pools_controller.update(name, weight=0)
+    driver = catalog.register('q', project='p')
+    assert catalog.register('q', project='p') is driver
+    assert catalog.lookup('q', project='p') is driver
+    assert catalog.get_driver('blue') is driver, 'built once, then reused'
+    for kind in ('queue', 'message', 'claim', 'subscription'):
+        assert getattr(catalog, f'get_{kind}_controller')('q', 'p') is \
+            getattr(driver, f'{kind}_controller')
+    # A pool given a new URI gets a new driver; its old one is not reused.
+    control.pools_controller.update('blue', uri=pools['lite'][0])
+    assert catalog.get_driver('blue') is not driver
+    catalog.deregister('q', project='p')
+    assert catalog.lookup('q', project='p') is None
+    default = build_driver(f'sqlite:///{tmp_path}/default.db', {})
+    assert Catalog(control, default).get_default_pool() is default
+    catalog.close()
+    default.close()
+
+
+def test_pooling_driver_capabilities_are_what_every_pool_offers(control):
+    driver = DataDriver(Catalog(control))
+    assert driver.capabilities == ('AOD', 'CLAIMS', 'FIFO')  # sqlite, redis
+    control.pools_controller.delete('lite')
+    assert 'HIGH_THROUGHPUT' in driver.capabilities
+    driver.close()
