@@ -1,7 +1,7 @@
 """The admin API (/v2/pools, /v2/flavors) and pooling as production builds
-them: ``[DEFAULT] pooling`` and ``admin_mode`` on, a SQLite management
-store, SQLite pools in ``tmp_path`` (Redis where a driver's capabilities
-are compared)."""
+them: ``[DEFAULT] pooling`` and ``admin_mode`` on, each management store
+(SQLite, Redis, MongoDB), SQLite pools in ``tmp_path`` (Redis where a
+driver's capabilities are compared)."""
 
 import uuid
 
@@ -27,9 +27,24 @@ def pooled_bootstrap(tmp_path, overrides=None):
     return zaqar_lite.bootstrap.Bootstrap(conf)
 
 
-@pytest.fixture
-def bootstrap(tmp_path):
-    built = pooled_bootstrap(tmp_path)
+@pytest.fixture(params=['sqlite', 'redis', 'mongodb'])
+def bootstrap(request, tmp_path):
+    """A pooled bootstrap on each management store (Zaqar's Redis one
+    cannot even create a pool)."""
+    overrides = {}
+    if request.param == 'redis':
+        group = 'drivers:management_store:redis'
+        overrides = {
+            ('drivers', 'management_store'): 'redis',
+            (group, 'uri'): request.getfixturevalue('redis_server').uri,
+            (group, 'key_prefix'): f'm-{uuid.uuid4().hex}'}
+    if request.param == 'mongodb':
+        group = 'drivers:management_store:mongodb'
+        overrides = {
+            ('drivers', 'management_store'): 'mongodb',
+            (group, 'uri'): request.getfixturevalue('ferretdb_server').uri,
+            (group, 'database'): f'm-{uuid.uuid4().hex}'}
+    built = pooled_bootstrap(tmp_path, overrides)
     yield built
     built.close()
 
