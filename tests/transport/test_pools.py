@@ -23,7 +23,8 @@ def pooled_bootstrap(tmp_path, overrides=None):
     conf.set_override('pooling', True)
     conf.set_override('admin_mode', True)
     for (group, option), value in (overrides or {}).items():
-        conf.set_override(option, value, group=group)
+        conf.set_override(option, value,
+                          group=None if group == 'DEFAULT' else group)
     return zaqar_lite.bootstrap.Bootstrap(conf)
 
 
@@ -365,5 +366,19 @@ def test_pipelines_wrap_the_pooling_driver_unchanged(tmp_path, hdrs,
         catalogue = built.control_driver.catalogue_controller
         assert catalogue.get('p', 'q') == 'a'
         assert catalogue.count('a') == 1
+    finally:
+        built.close()
+
+
+def test_the_admin_api_exists_only_in_admin_mode(tmp_path, hdrs):
+    built = pooled_bootstrap(tmp_path, {('DEFAULT', 'admin_mode'): False})
+    api = falcon.testing.TestClient(built.app)
+    try:
+        for path in ('/v2/pools', '/v2/pools/a', '/v2/flavors',
+                     '/v2/flavors/f', '/v2/health'):
+            assert api.simulate_get(path, headers=hdrs).status_code == 404
+        assert api.simulate_put('/v2/pools/a', headers=hdrs, json={
+            'weight': 1, 'uri': f'sqlite:///{tmp_path}/a.db'}).status_code \
+            == 404
     finally:
         built.close()
