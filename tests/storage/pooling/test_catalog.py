@@ -299,3 +299,59 @@ def test_pooling_driver_capabilities_are_what_every_pool_offers(control):
     control.pools_controller.delete('lite')
     assert 'HIGH_THROUGHPUT' in driver.capabilities
     driver.close()
+
+
+def test_every_operation_lands_on_the_engine_of_its_queue(
+        control, pools, ferretdb_server):
+    # Each operation through the pooling driver, its effect read back on
+    # the engines themselves: only the queue's own engine shows it.
+    pools = {**pools, 'mongo': (ferretdb_server.uri,
+                                {'database': f'ops-{uuid.uuid4().hex}'})}
+    control.pools_controller.create('mongo', 1, *pools['mongo'][:1],
+                                    options=pools['mongo'][1])
+    for name in pools:
+        control.flavors_controller.create(f'on-{name}')
+        control.pools_controller.update(name, flavor=f'on-{name}')
+    driver = DataDriver(Catalog(control))
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims, subscriptions = driver.claim_controller, \
+        driver.subscription_controller
+    engines = {name: on_engine(pools, name) for name in pools}
+    for name, engine in engines.items():
+        q = f'q-{name}'
+        queues.create(q, metadata={'_flavor': f'on-{name}'}, project='p')
+        queues.set_metadata(q, {'_flavor': f'on-{name}', 'at': name},
+                            project='p')
+        ids = messages.post(q, [{'body': [name, n], 'ttl': 300}
+                                for n in range(5)], 'c', project='p')
+        claim_id, held = claims.create(q, LEASE, project='p', limit=2)
+        claims.update(q, claim_id, {'ttl': 120, 'grace': 60}, project='p')
+        messages.delete(q, held[0]['id'], project='p', claim=claim_id)
+        messages.bulk_delete(q, [ids[2]], project='p')
+        [popped] = messages.pop(q, 1, project='p')
+        subscription = subscriptions.create(q, f'http://{name}.example', 600,
+                                            {}, project='p')
+        expected = {'free': 1, 'claimed': 1, 'total': 2}
+        for other, seen in engines.items():
+            here = other == name
+            assert seen.queue_controller.exists(q, project='p') is here
+            if not here:
+                continue
+            assert seen.queue_controller.get(q, project='p')['at'] == name
+            stats = seen.queue_controller.stats(q, project='p')['messages']
+            assert {key: stats[key] for key in expected} == expected
+            assert seen.claim_controller.get(q, claim_id, project='p')[0][
+                'ttl'] == 120
+            items, _ = page(seen.message_controller.list(
+                q, project='p', echo=True, include_claimed=True))
+            assert sorted(m['id'] for m in items) == sorted(
+                set(ids) - {held[0]['id'], ids[2], popped['id']})
+            assert seen.subscription_controller.get(
+                q, subscription, project='p')['subscriber'] == \
+                f'http://{name}.example'
+        assert driver.queue_controller.stats(q, project='p') == \
+            engine.queue_controller.stats(q, project='p')
+        queues.delete(q, project='p')
+        assert not engine.queue_controller.exists(q, project='p')
+        engine.close()
+    driver.close()
