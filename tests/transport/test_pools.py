@@ -382,3 +382,32 @@ def test_the_admin_api_exists_only_in_admin_mode(tmp_path, hdrs):
             == 404
     finally:
         built.close()
+
+
+def test_a_lost_management_store_is_a_503_on_every_route(tmp_path, hdrs):
+    from tests.engines.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    group = 'drivers:management_store:redis'
+    built = pooled_bootstrap(tmp_path, {
+        ('drivers', 'management_store'): 'redis', (group, 'uri'): server.uri,
+        (group, 'socket_timeout'): 0.5})
+    api = falcon.testing.TestClient(built.app)
+    try:
+        api.simulate_put('/v2/pools/a', headers=hdrs, json={
+            'weight': 1, 'uri': f'sqlite:///{tmp_path}/a.db'})
+        api.simulate_put('/v2/queues/q', headers=hdrs)
+        server.kill()
+        for method, path in (('GET', '/v2/pools'), ('GET', '/v2/flavors'),
+                             ('GET', '/v2/pools/a'), ('PUT', '/v2/queues/q'),
+                             ('GET', '/v2/queues'),
+                             ('GET', '/v2/queues/q/messages')):
+            resp = api.simulate_request(method, path, headers=hdrs)
+            assert_error(resp, 503, 'could not be reached')
+        assert api.simulate_get('/v2/ping').status_code == 503
+        assert api.simulate_get('/v2/health', headers=hdrs).json[
+            'catalog_reachable'] is False
+    finally:
+        built.close()
+        server.stop()

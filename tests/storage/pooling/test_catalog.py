@@ -355,3 +355,19 @@ def test_every_operation_lands_on_the_engine_of_its_queue(
         assert not engine.queue_controller.exists(q, project='p')
         engine.close()
     driver.close()
+
+
+def test_health_says_when_the_management_store_is_down(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    control = control_driver(('redis', server.uri, {'socket_timeout': 0.5}))
+    control.pools_controller.create('lite', 1, f'sqlite:///{tmp_path}/l.db')
+    driver = DataDriver(Catalog(control))
+    assert driver.health()['catalog_reachable'] is True
+    server.kill()
+    assert driver.health() == {'storage_reachable': False,
+                               'catalog_reachable': False, 'pools': {}}
+    assert not driver.is_alive()
+    with pytest.raises(errors.StorageUnavailable):
+        driver.queue_controller.create('q', project='p')
+    driver.close()

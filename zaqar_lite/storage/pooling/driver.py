@@ -45,8 +45,13 @@ class DataDriver(base.DataDriverBase):
         return self.catalog.control.is_alive()
 
     def health(self):
+        try:
+            registered = self.catalog.pools()
+        except errors.StorageUnavailable:
+            return {'storage_reachable': False, 'catalog_reachable': False,
+                    'pools': {}}
         pools = {}
-        for pool in self.catalog.pools():
+        for pool in registered:
             try:
                 alive = self.catalog.get_driver(pool['name']).is_alive()
             except errors.StorageUnavailable:
