@@ -235,6 +235,9 @@ def test_a_pool_that_goes_down_affects_only_its_queues(tmp_path, management):
     assert health['pools']['lite']['storage_reachable'] is True
     assert health['storage_reachable'] is False
     assert driver.is_alive(), 'the server can still route: ping stays 204'
+    driver.message_controller.post('here', [{'body': 2, 'ttl': 60}], 'c',
+                                   project='p')
+    assert set(driver.gc()) >= {'messages', 'claims'}, 'the others collected'
 
 
 def test_four_engines_each_serve_the_queues_pinned_to_them(
