@@ -147,7 +147,10 @@ class Bootstrap:
 
     def close(self):
         """Close the drivers that were built."""
-        if 'data_driver' in self.__dict__:
+        built = self.__dict__
+        if 'data_driver' in built:
             self.data_driver.close()
-        if 'control_driver' in self.__dict__ and not self.conf.pooling:
+        # the pooling driver closes the control driver it routes with
+        if 'control_driver' in built and not (self.conf.pooling and
+                                              'data_driver' in built):
             self.control_driver.close()

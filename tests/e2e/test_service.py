@@ -4,8 +4,10 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 import requests
 
+from tests.conftest import free_port
 from tests.e2e.conftest import Service, service_conf
 
 
@@ -73,3 +75,22 @@ def test_bad_configuration_stops_the_server_loudly(tmp_path):
          str(conf)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert 'nosuchstore' in done.stderr and 'sqlite' in done.stderr
+
+
+@pytest.mark.parametrize('store', ['message_store', 'management_store'])
+def test_unreachable_mongodb_stops_the_server_with_a_clear_error(tmp_path,
+                                                                 store):
+    uri = f'mongodb://zaqar:s3cret@127.0.0.1:{free_port()}/'
+    conf = service_conf(tmp_path, **{
+        'DEFAULT': {'pooling': store == 'management_store'},
+        'drivers': {store: 'mongodb'},
+        f'drivers:{store}:mongodb': {'uri': uri,
+                                     'server_selection_timeout': 0.5}})
+    done = subprocess.run(
+        [sys.executable, '-m', 'zaqar_lite.cli', 'serve', '--config-file',
+         str(conf)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f'[drivers] {store}' in done.stderr
+    assert 'zaqar:***@127.0.0.1' in done.stderr and 'cannot be reached' in \
+        done.stderr
+    assert 's3cret' not in done.stderr

@@ -164,3 +164,54 @@ def test_declared_indexes_exist(ferretdb_server):
         for name, keys, options in declared:
             assert found[name] == (keys, bool(options.get('unique')))
     driver.close()
+
+
+class Reads(monitoring.CommandListener):
+    """Counts the documents the server hands back to the driver."""
+
+    def __init__(self):
+        self.documents = 0
+
+    def started(self, event):
+        pass
+
+    def succeeded(self, event):
+        cursor = event.reply.get('cursor') or {}
+        self.documents += len(cursor.get('firstBatch', ())) + \
+            len(cursor.get('nextBatch', ()))
+        if event.command_name == 'findAndModify' and event.reply.get('value'):
+            self.documents += 1
+
+    def failed(self, event):
+        pass
+
+
+def test_a_claim_reads_the_same_documents_at_any_depth_or_backlog(
+        ferretdb_server):
+    # Shallow: 20 messages. Deep: 1,000 messages, of which the first 500
+    # are held by live claims. Claiming 10 reads as many documents in both.
+    database = f'test-{uuid.uuid4().hex}'
+    driver = DataDriver(ferretdb_server.uri, {'database': database})
+    for queue, depth in (('shallow', 20), ('deep', 1000)):
+        driver.queue_controller.create(queue, project='p')
+        for start in range(0, depth, 250):
+            driver.message_controller.post(
+                queue, [{'body': n, 'ttl': 600}
+                        for n in range(start, min(depth, start + 250))],
+                'c', project='p')
+    for _ in range(25):
+        driver.claim_controller.create('deep', LEASE, project='p', limit=20)
+    reads = Reads()
+    client = pymongo.MongoClient(ferretdb_server.uri,
+                                 event_listeners=[reads])
+    driver.db = engine.Collections.of(client[database])
+    counted = {}
+    for queue in ('shallow', 'deep'):
+        reads.documents = 0
+        _, held = driver.claim_controller.create(queue, LEASE, project='p',
+                                                 limit=10)
+        assert len(held) == 10
+        counted[queue] = reads.documents
+    assert 10 <= counted['deep'] == counted['shallow'] <= 10 + 2, counted
+    client.close()
+    driver.close()

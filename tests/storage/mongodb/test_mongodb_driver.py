@@ -201,3 +201,31 @@ def test_concurrent_posts_get_distinct_numbers_in_batch_order(
         assert bodies == sorted(bodies), 'a batch was numbered out of order'
     stats = driver.queue_controller.stats('q', project='p')['messages']
     assert stats['total'] == 400 or not driver.updates_are_isolated
+
+
+@pytest.mark.parametrize('store', ['message_store', 'management_store'])
+def test_configured_write_concern_and_read_preference_reach_the_client(
+        ferretdb_server, tmp_path, store):
+    # Through zaqar.conf, as an operator sets them.
+    from tests.conftest import write_conf
+    from zaqar_lite import conf as zconf
+    from zaqar_lite.bootstrap import Bootstrap
+
+    path = write_conf(tmp_path / 'zaqar.conf', {
+        'DEFAULT': {'pooling': store == 'management_store'},
+        'drivers': {store: 'mongodb'},
+        f'drivers:{store}:mongodb': {
+            'uri': ferretdb_server.uri,
+            'database': f'conf-{uuid.uuid4().hex}',
+            'write_concern': 1, 'write_timeout': 2.5,
+            'read_preference': 'primaryPreferred', 'max_pool_size': 7}})
+    bootstrap = Bootstrap(zconf.load([str(path)]))
+    driver = bootstrap.data_driver if store == 'message_store' else \
+        bootstrap.control_driver
+    try:
+        client = driver.client
+        assert client.write_concern.document == {'w': 1, 'wtimeout': 2500}
+        assert client.read_preference.mongos_mode == 'primaryPreferred'
+        assert client.options.pool_options.max_pool_size == 7
+    finally:
+        bootstrap.close()

@@ -173,6 +173,29 @@ def test_no_pool_is_a_clear_error_unless_a_virtual_pool_serves(
     assert default.queue_controller.exists('q', project='p')
 
 
+def test_a_queue_of_the_virtual_pool_stays_there_once_pools_exist(
+        management, tmp_path):
+    control = control_driver(management)
+    default = build_driver(f'sqlite:///{tmp_path}/default.db', {})
+    driver = DataDriver(Catalog(control, default))
+    driver.queue_controller.create('q', project='p')
+    driver.message_controller.post('q', [{'body': 'kept', 'ttl': 60}], 'c',
+                                   project='p')
+    control.pools_controller.create('new', 1, f'sqlite:///{tmp_path}/n.db')
+    # Creating it again (a PUT, a first post elsewhere) must not place it
+    # in the new pool, behind an empty queue.
+    assert driver.queue_controller.create('q', project='p') is False
+    items, _ = page(driver.message_controller.list('q', project='p',
+                                                   echo=True))
+    assert [m['body'] for m in items] == ['kept']
+    assert control.catalogue_controller.count('new') == 0
+    driver.queue_controller.create('fresh', project='p')
+    assert control.catalogue_controller.get('p', 'fresh') == 'new'
+    listed, _ = page(driver.queue_controller.list(project='p'))
+    assert [q['name'] for q in listed] == ['fresh', 'q']
+    driver.close()
+
+
 def test_a_dead_letter_queue_follows_its_queue(control):
     driver = DataDriver(Catalog(control))
     driver.queue_controller.create('q', metadata={'_dead_letter_queue': 'd',
@@ -211,6 +234,10 @@ def test_a_pool_that_goes_down_affects_only_its_queues(tmp_path, management):
     assert health['pools']['doomed']['storage_reachable'] is False
     assert health['pools']['lite']['storage_reachable'] is True
     assert health['storage_reachable'] is False
+    assert driver.is_alive(), 'the server can still route: ping stays 204'
+    driver.message_controller.post('here', [{'body': 2, 'ttl': 60}], 'c',
+                                   project='p')
+    assert set(driver.gc()) >= {'messages', 'claims'}, 'the others collected'
 
 
 def test_four_engines_each_serve_the_queues_pinned_to_them(
@@ -241,3 +268,109 @@ def test_four_engines_each_serve_the_queues_pinned_to_them(
         engine.close()
     listed, _ = page(driver.queue_controller.list(project='p'))
     assert [q['name'] for q in listed] == sorted(f'q-{n}' for n in pools)
+
+
+def test_the_catalog_interface_routes_and_caches_drivers(control, pools,
+                                                         tmp_path):
+    catalog = Catalog(control)
+    assert catalog.get_default_pool() is None
+    assert catalog.lookup('q', project='p') is None
+    assert catalog.get_queue_controller('q', project='p') is None
+    for name in ('lite', 'red'):
+        control.pools_controller.update(name, weight=0)
+    driver = catalog.register('q', project='p')
+    assert catalog.register('q', project='p') is driver
+    assert catalog.lookup('q', project='p') is driver
+    assert catalog.get_driver('blue') is driver, 'built once, then reused'
+    for kind in ('queue', 'message', 'claim', 'subscription'):
+        assert getattr(catalog, f'get_{kind}_controller')('q', 'p') is \
+            getattr(driver, f'{kind}_controller')
+    # A pool given a new URI gets a new driver; its old one is not reused.
+    control.pools_controller.update('blue', uri=pools['lite'][0])
+    assert catalog.get_driver('blue') is not driver
+    catalog.deregister('q', project='p')
+    assert catalog.lookup('q', project='p') is None
+    default = build_driver(f'sqlite:///{tmp_path}/default.db', {})
+    assert Catalog(control, default).get_default_pool() is default
+    catalog.close()
+    default.close()
+
+
+def test_pooling_driver_capabilities_are_what_every_pool_offers(control):
+    driver = DataDriver(Catalog(control))
+    assert driver.capabilities == ('AOD', 'CLAIMS', 'FIFO')  # sqlite, redis
+    control.pools_controller.delete('lite')
+    assert 'HIGH_THROUGHPUT' in driver.capabilities
+    driver.close()
+
+
+def test_every_operation_lands_on_the_engine_of_its_queue(
+        control, pools, ferretdb_server):
+    # Each operation through the pooling driver, its effect read back on
+    # the engines themselves: only the queue's own engine shows it.
+    pools = {**pools, 'mongo': (ferretdb_server.uri,
+                                {'database': f'ops-{uuid.uuid4().hex}'})}
+    control.pools_controller.create('mongo', 1, *pools['mongo'][:1],
+                                    options=pools['mongo'][1])
+    for name in pools:
+        control.flavors_controller.create(f'on-{name}')
+        control.pools_controller.update(name, flavor=f'on-{name}')
+    driver = DataDriver(Catalog(control))
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims, subscriptions = driver.claim_controller, \
+        driver.subscription_controller
+    engines = {name: on_engine(pools, name) for name in pools}
+    for name, engine in engines.items():
+        q = f'q-{name}'
+        queues.create(q, metadata={'_flavor': f'on-{name}'}, project='p')
+        queues.set_metadata(q, {'_flavor': f'on-{name}', 'at': name},
+                            project='p')
+        ids = messages.post(q, [{'body': [name, n], 'ttl': 300}
+                                for n in range(5)], 'c', project='p')
+        claim_id, held = claims.create(q, LEASE, project='p', limit=2)
+        claims.update(q, claim_id, {'ttl': 120, 'grace': 60}, project='p')
+        messages.delete(q, held[0]['id'], project='p', claim=claim_id)
+        messages.bulk_delete(q, [ids[2]], project='p')
+        [popped] = messages.pop(q, 1, project='p')
+        subscription = subscriptions.create(q, f'http://{name}.example', 600,
+                                            {}, project='p')
+        expected = {'free': 1, 'claimed': 1, 'total': 2}
+        for other, seen in engines.items():
+            here = other == name
+            assert seen.queue_controller.exists(q, project='p') is here
+            if not here:
+                continue
+            assert seen.queue_controller.get(q, project='p')['at'] == name
+            stats = seen.queue_controller.stats(q, project='p')['messages']
+            assert {key: stats[key] for key in expected} == expected
+            assert seen.claim_controller.get(q, claim_id, project='p')[0][
+                'ttl'] == 120
+            items, _ = page(seen.message_controller.list(
+                q, project='p', echo=True, include_claimed=True))
+            assert sorted(m['id'] for m in items) == sorted(
+                set(ids) - {held[0]['id'], ids[2], popped['id']})
+            assert seen.subscription_controller.get(
+                q, subscription, project='p')['subscriber'] == \
+                f'http://{name}.example'
+        assert driver.queue_controller.stats(q, project='p') == \
+            engine.queue_controller.stats(q, project='p')
+        queues.delete(q, project='p')
+        assert not engine.queue_controller.exists(q, project='p')
+        engine.close()
+    driver.close()
+
+
+def test_health_says_when_the_management_store_is_down(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    control = control_driver(('redis', server.uri, {'socket_timeout': 0.5}))
+    control.pools_controller.create('lite', 1, f'sqlite:///{tmp_path}/l.db')
+    driver = DataDriver(Catalog(control))
+    assert driver.health()['catalog_reachable'] is True
+    server.kill()
+    assert driver.health() == {'storage_reachable': False,
+                               'catalog_reachable': False, 'pools': {}}
+    assert not driver.is_alive()
+    with pytest.raises(errors.StorageUnavailable):
+        driver.queue_controller.create('q', project='p')
+    driver.close()

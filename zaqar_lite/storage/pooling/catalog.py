@@ -95,6 +95,11 @@ class Catalog:
             return self.get_driver(catalogue.get(project, queue))
         except errors.QueueNotMapped:
             pass
+        if self.default is not None and \
+                self.default.queue_controller.exists(queue, project=project):
+            # It lives in the virtual pool: placing it again would hide its
+            # messages behind an empty queue in a pool added since.
+            return self.default
         pool = self._choose(flavor)
         if pool is None:
             if self.default is not None and flavor is None:

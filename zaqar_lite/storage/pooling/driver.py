@@ -36,17 +36,22 @@ class DataDriver(base.DataDriverBase):
         return tuple(sorted(set.intersection(*sets))) if sets else ()
 
     def is_alive(self):
-        try:
-            if not self.catalog.control.is_alive():
-                return False
-            return all(driver.is_alive()
-                       for driver in self._pools().values())
-        except errors.StorageUnavailable:
-            return False
+        """Whether the management store answers: this server can route.
+
+        One pool being down fails only the requests for its queues, so it
+        does not fail ``/v2/ping`` (which would take every server out of a
+        load balancer); ``health()`` reports each pool.
+        """
+        return self.catalog.control.is_alive()
 
     def health(self):
+        try:
+            registered = self.catalog.pools()
+        except errors.StorageUnavailable:
+            return {'storage_reachable': False, 'catalog_reachable': False,
+                    'pools': {}}
         pools = {}
-        for pool in self.catalog.pools():
+        for pool in registered:
             try:
                 alive = self.catalog.get_driver(pool['name']).is_alive()
             except errors.StorageUnavailable:
@@ -55,7 +60,11 @@ class DataDriver(base.DataDriverBase):
                 'storage_reachable': alive,
                 'queues': self.catalog.control.catalogue_controller.count(
                     pool['name'])}
-        return {'storage_reachable': self.is_alive(),
+        if self.catalog.default is not None:
+            pools['(default)'] = {
+                'storage_reachable': self.catalog.default.is_alive()}
+        return {'storage_reachable': all(pool['storage_reachable']
+                                         for pool in pools.values()),
                 'catalog_reachable': self.catalog.control.is_alive(),
                 'pools': pools}
 

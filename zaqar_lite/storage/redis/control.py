@@ -8,6 +8,7 @@ a counter bumped by every change that can make a cached route stale.
 Catalogue changes are Lua scripts, so the counts stay exact.
 """
 
+import inspect
 import json
 
 import redis
@@ -36,12 +37,24 @@ return 1
 """
 
 
+_LOST = (redis.ConnectionError, redis.TimeoutError)
+
+
 def _guarded(method):
-    def call(*args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise errors.StorageUnavailable(f'Redis: {exc}') from exc
+    """Turn a lost Redis into ``StorageUnavailable``, for plain methods
+    and for listings (generators, which run only when iterated)."""
+    if inspect.isgeneratorfunction(method):
+        def call(*args, **kwargs):
+            try:
+                yield from method(*args, **kwargs)
+            except _LOST as exc:
+                raise errors.StorageUnavailable(f'Redis: {exc}') from exc
+    else:
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except _LOST as exc:
+                raise errors.StorageUnavailable(f'Redis: {exc}') from exc
     call.__doc__ = method.__doc__
     return call
 
