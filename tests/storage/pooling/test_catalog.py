@@ -285,9 +285,12 @@ def test_the_catalog_interface_routes_and_caches_drivers(control, pools,
     for kind in ('queue', 'message', 'claim', 'subscription'):
         assert getattr(catalog, f'get_{kind}_controller')('q', 'p') is \
             getattr(driver, f'{kind}_controller')
-    # A pool given a new URI gets a new driver; its old one is not reused.
+    # A pool given a new URI gets a new driver; its old one is closed.
+    closed, close = [], driver.close
+    driver.close = lambda: (closed.append(True), close())
     control.pools_controller.update('blue', uri=pools['lite'][0])
     assert catalog.get_driver('blue') is not driver
+    assert closed == [True]
     catalog.deregister('q', project='p')
     assert catalog.lookup('q', project='p') is None
     default = build_driver(f'sqlite:///{tmp_path}/default.db', {})

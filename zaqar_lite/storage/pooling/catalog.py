@@ -171,7 +171,9 @@ class Catalog:
             except errors.ConfigurationError as exc:
                 raise errors.StorageUnavailable(str(exc)) from exc
             self._drivers[pool_id] = (identity, driver)
-            return driver
+        if built is not None:  # the pool moved: its old engine is unused
+            built[1].close()
+        return driver
 
     def get_default_pool(self):
         """The virtual pool's driver, or None."""
@@ -208,3 +210,4 @@ class Catalog:
             for _, driver in self._drivers.values():
                 driver.close()
             self._drivers.clear()
+
