@@ -1,6 +1,9 @@
 """The ``zaqar-lite`` command: serve, gc, deliver, pipe, consumers.
 
-    zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
+    zaqar-lite serve [--config-file zaqar.conf]   serve the API: gunicorn
+                                                  and/or the WebSocket server
+    zaqar-lite websocket [--config-file zaqar.conf]
+                                                  the WebSocket server alone
     zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
     zaqar-lite deliver [--once] [--config-file zaqar.conf]
                                                   deliver notifications
@@ -68,6 +71,15 @@ def build_parser(conf=None) -> argparse.ArgumentParser:
                     'when notifications are queued, a delivery worker.')
     housekeep_parser.add_argument('--parent', type=int, metavar='PID',
                                   help='stop when this process is gone')
+    websocket_parser = commands.add_parser(
+        'websocket', parents=[common],
+        help='serve the API over WebSocket',
+        description="Serve Zaqar's WebSocket protocol on "
+                    '[drivers:transport:websocket] bind:port (what "serve" '
+                    'runs beside gunicorn when [drivers] transport lists '
+                    'websocket).')
+    websocket_parser.add_argument('--parent', type=int, metavar='PID',
+                                  help='stop when this process is gone')
     pipe_cli.add_parsers(commands)
     consumers_cli.add_parsers(commands, common)
     if conf is not None:
@@ -83,7 +95,43 @@ def serve(conf, _args) -> int:
     check = Bootstrap(conf)
     check.app
     check.close()
+    if 'wsgi' not in conf.drivers.transport:
+        return _websocket_alone(conf)
     Server(conf).run()
+    return 0
+
+
+def _websocket_alone(conf) -> int:
+    """The WebSocket server in the foreground, housekeeping in a thread
+    (nothing forks here, so a thread is safe)."""
+    import threading
+
+    from zaqar_lite import housekeeper
+    from zaqar_lite.transport.websocket import server
+
+    stop = threading.Event()
+    keeper = threading.Thread(target=housekeeper.run, args=(conf, stop),
+                              name='zaqar-lite-housekeeper')
+    keeper.start()
+    try:
+        server.run(conf)
+    finally:
+        stop.set()
+        keeper.join(60)
+    return 0
+
+
+def websocket(conf, args) -> int:
+    import threading
+
+    from zaqar_lite import housekeeper
+    from zaqar_lite.transport.websocket import server
+
+    stop = threading.Event()
+    if args.parent is not None:
+        threading.Thread(target=housekeeper.stop_with_parent,
+                         args=(args.parent, stop), daemon=True).start()
+    server.run(conf, stop)
     return 0
 
 
@@ -124,7 +172,7 @@ def housekeep(conf, args) -> int:
 
 
 COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver,
-            'housekeep': housekeep}
+            'housekeep': housekeep, 'websocket': websocket}
 
 
 def main(argv=None) -> int:

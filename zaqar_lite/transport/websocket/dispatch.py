@@ -49,8 +49,7 @@ def check_headers(headers) -> dict:
 
 def environ(request: HttpRequest, headers: dict, remote='') -> dict:
     """The WSGI environment of ``request`` with ``headers``."""
-    raw = b'' if request.document is None else \
-        json.dumps(request.document).encode()
+    raw = b'' if request.document is None else _json(request.document)
     env = {'REQUEST_METHOD': request.method, 'SCRIPT_NAME': '',
            'PATH_INFO': request.path,
            'QUERY_STRING': urllib.parse.urlencode(request.query),
@@ -68,6 +67,15 @@ def environ(request: HttpRequest, headers: dict, remote='') -> dict:
         env['CONTENT_LENGTH'] = str(len(raw))
         env['CONTENT_TYPE'] = JSON
     return env
+
+
+def _json(document) -> bytes:
+    try:
+        return json.dumps(document).encode()
+    except (TypeError, ValueError) as exc:  # msgpack's bytes, say
+        raise ValidationError(f'The body holds a value that JSON cannot '
+                              f'carry: {exc}.',
+                              title='Invalid request body') from None
 
 
 def call(app, env: dict) -> HttpAnswer:
