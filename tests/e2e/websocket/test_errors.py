@@ -31,6 +31,8 @@ def test_a_binary_frame_that_is_not_msgpack_is_refused_in_binary(socket):
 @pytest.mark.parametrize('frame, text', [
     ([1, 2], 'Unexpected body type. Expected dict or dict like.'),
     ({'action': 'queue_nuke'}, "Invalid action: 'queue_nuke'."),
+    ({'action': ['queue_get']}, "Invalid action: ['queue_get']."),
+    ({}, 'Invalid action: None.'),
     ({'action': 'queue_get', 'headers': ['x']},
      'The "headers" of a request must be an object.'),
     ({'action': 'queue_get', 'headers': {'Client-ID': 5}},

@@ -26,7 +26,7 @@ def decode(data):
     try:
         request = msgpack.unpackb(data, raw=False, strict_map_key=False) \
             if binary else json.loads(data)
-    except (ValueError, msgpack.ExtraData, msgpack.FormatError,
+    except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError,
             msgpack.StackError, RecursionError) as exc:
         kind = 'binary (MessagePack)' if binary else 'text (JSON)'
         raise FrameError(f"Can't decode {kind} request. "

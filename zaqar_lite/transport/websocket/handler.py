@@ -23,7 +23,8 @@ class Request:
     def __init__(self, document: dict):
         self.document = document
         self.name = document.get('action')
-        if self.name not in actions.ACTIONS and self.name not in SPECIAL:
+        if not isinstance(self.name, str) or (
+                self.name not in actions.ACTIONS and self.name not in SPECIAL):
             known = ', '.join(sorted([*actions.ACTIONS, *SPECIAL]))
             raise errors.ValidationError(
                 f'Invalid action: {self.name!r}. Known actions: {known}.',

@@ -135,7 +135,9 @@ class Hub:
             found += [item for item in items if watch.is_new(item['id'])]
             if len(items) < PAGE:
                 break
-        watch.saw(marker)
+        # Everything up to the tail read first is listed now, save late
+        # commits, which the lookback finds.
+        watch.saw(str(max(int(marker), int(tail))))
         return [notification_document(queue, item['id'], item)
                 for item in found]
 
