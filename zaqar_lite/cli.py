@@ -37,32 +37,8 @@ def _global_options() -> argparse.ArgumentParser:
     return options
 
 
-def build_parser(conf=None) -> argparse.ArgumentParser:
-    """The command line; with ``conf``, consumers' own commands too."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument('--config-file', action='append', default=[],
-                        metavar='PATH', help=CONFIG_HELP)
-    parser = argparse.ArgumentParser(
-        prog='zaqar-lite', parents=[_global_options()],
-        description='A multi-tenant queuing service speaking the OpenStack '
-                    'Zaqar v2 API.')
-    commands = parser.add_subparsers(dest='command', required=True)
-    commands.add_parser(
-        'serve', parents=[common],
-        help='serve the HTTP API with gunicorn',
-        description='Serve the v2 API on [drivers:transport:wsgi] bind:port '
-                    'with the configured number of gunicorn workers.')
-    commands.add_parser(
-        'gc', parents=[common], help='collect garbage once',
-        description='Remove expired messages and claims from the message '
-                    'store once, print what was removed, and exit.')
-    deliver_parser = commands.add_parser(
-        'deliver', parents=[common], help='deliver notifications',
-        description='Run a delivery worker: send pending notifications to '
-                    'subscribers, with retries, until interrupted. Any '
-                    'number may run beside the servers.')
-    deliver_parser.add_argument('--once', action='store_true',
-                                help='deliver what is due now, then exit')
+def _add_side_process_parsers(commands, common):
+    """The commands "serve" runs beside gunicorn, runnable on their own."""
     housekeep_parser = commands.add_parser(
         'housekeep', parents=[common],
         help='collect garbage and deliver notifications until stopped',
@@ -80,6 +56,37 @@ def build_parser(conf=None) -> argparse.ArgumentParser:
                     'websocket).')
     websocket_parser.add_argument('--parent', type=int, metavar='PID',
                                   help='stop when this process is gone')
+
+
+def build_parser(conf=None) -> argparse.ArgumentParser:
+    """The command line; with ``conf``, consumers' own commands too."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--config-file', action='append', default=[],
+                        metavar='PATH', help=CONFIG_HELP)
+    parser = argparse.ArgumentParser(
+        prog='zaqar-lite', parents=[_global_options()],
+        description='A multi-tenant queuing service speaking the OpenStack '
+                    'Zaqar v2 API.')
+    commands = parser.add_subparsers(dest='command', required=True)
+    commands.add_parser(
+        'serve', parents=[common],
+        help='serve the API: HTTP with gunicorn, and/or WebSocket',
+        description='Serve the v2 API on [drivers:transport:wsgi] bind:port '
+                    'with the configured number of gunicorn workers, and '
+                    'the WebSocket server on [drivers:transport:websocket] '
+                    'bind:port when [drivers] transport lists websocket.')
+    commands.add_parser(
+        'gc', parents=[common], help='collect garbage once',
+        description='Remove expired messages and claims from the message '
+                    'store once, print what was removed, and exit.')
+    deliver_parser = commands.add_parser(
+        'deliver', parents=[common], help='deliver notifications',
+        description='Run a delivery worker: send pending notifications to '
+                    'subscribers, with retries, until interrupted. Any '
+                    'number may run beside the servers.')
+    deliver_parser.add_argument('--once', action='store_true',
+                                help='deliver what is due now, then exit')
+    _add_side_process_parsers(commands, common)
     pipe_cli.add_parsers(commands)
     consumers_cli.add_parsers(commands, common)
     if conf is not None:
