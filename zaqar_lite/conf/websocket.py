@@ -27,6 +27,10 @@ OPTS = [
                     'sent to one client. A client that lets this many pile '
                     'up is too slow: it is disconnected (code 1013), so it '
                     'cannot hold up the server or other clients.'),
+    cfg.IntOpt('max_socket_subscriptions', default=32, min=0,
+               help='Socket subscriptions (subscription_create without a '
+                    'subscriber) one connection may hold at once; 0 turns '
+                    'pushing off.'),
     cfg.IntOpt('threads', default=8, min=1,
                help='Threads that run requests against storage, shared by '
                     'every connection (the event loop itself never waits '

@@ -118,3 +118,11 @@ def test_a_socket_subscription_is_checked_as_over_http(socket, http):
                                   headers=headers)
     assert status == 400 and body['error'] == \
         'The "Client-Id" header is required.'
+
+
+def test_a_connection_holds_a_bounded_number_of_socket_subscriptions(
+        socket):
+    for _ in range(32):  # the default max_socket_subscriptions
+        subscribe(socket)
+    status, body = socket.request('subscription_create', {'queue_name': 'q'})
+    assert status == 400 and body['title'] == 'Too many subscriptions'

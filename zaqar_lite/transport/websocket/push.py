@@ -82,6 +82,11 @@ class Hub:
         del self.subscriptions[subscription_id]
         return True
 
+    def count(self, owner) -> int:
+        """How many subscriptions ``owner`` holds."""
+        return sum(1 for s in self.subscriptions.values()
+                   if s.owner is owner)
+
     def drop(self, owner) -> None:
         """End every subscription of ``owner`` (its socket closed)."""
         for subscription in list(self.subscriptions.values()):

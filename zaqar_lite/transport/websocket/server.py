@@ -163,6 +163,7 @@ class Connection:
         if request.subscribes_socket:
             project, queue, ttl = self.server.handler.socket_subscription(
                 request, headers)
+            self._check_subscription_count()
             subscription = await self.server.hub.subscribe(
                 project, queue, self, binary, ttl)
             return frames.answer(request.document, 201,
@@ -173,6 +174,14 @@ class Connection:
             return frames.answer(request.document, 204, {})
         return await self.server.run(self.server.handler.serve, request,
                                      headers, self.remote)
+
+    def _check_subscription_count(self):
+        most = self.server.options.max_socket_subscriptions
+        if self.server.hub.count(self) >= most:
+            raise errors.ValidationError(
+                f'A connection may hold at most {most} socket '
+                'subscriptions; delete one first.',
+                title='Too many subscriptions')
 
     async def _authenticate(self, request) -> dict:
         status, body = await self.server.run(
