@@ -129,6 +129,10 @@ def test_serve_with_only_the_websocket_transport(tmp_path):
             socket.close()
     try:
         wait_for(answers, timeout=60, what='the WebSocket server')
+        socket = Socket(f'ws://127.0.0.1:{port}', 'p')
+        status, body = socket.request('pool_list')  # not in admin mode
+        socket.close()
+        assert status == 404 and body['error']
     finally:
         proc.terminate()
         assert proc.wait(30) == 0

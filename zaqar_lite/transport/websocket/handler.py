@@ -85,8 +85,9 @@ class Handler:
         body = answer.body if answer.body is not None else {}
         if answer.status < 400:
             body = _zaqar_extras(request.name, body, answer.headers)
-        elif isinstance(body, dict) and 'description' in body:
-            body = {**body, 'error': body['description']}
+        elif isinstance(body, dict):
+            body = {**body, 'error': body.get('description',
+                                              body.get('title'))}
         return frames.answer(request.document, answer.status, body)
 
     def socket_subscription(self, request: Request, headers: dict):
