@@ -58,6 +58,8 @@ class Hub:
         self.run = run
         self.interval = interval
         self.subscriptions = {}  # id -> Subscription
+        self.by_queue = collections.defaultdict(dict)  # key -> {id: sub}
+        self.by_owner = collections.defaultdict(dict)  # owner -> {id: sub}
         self.watchers = {}  # (project, queue) -> asyncio.Task
 
     async def subscribe(self, project, queue, owner, binary,
@@ -72,6 +74,8 @@ class Hub:
                 self.watchers[key] = asyncio.create_task(
                     self._watch(key, Watch(tail)))
         self.subscriptions[subscription.id] = subscription
+        self.by_queue[key][subscription.id] = subscription
+        self.by_owner[owner][subscription.id] = subscription
         return subscription
 
     def unsubscribe(self, subscription_id, owner) -> bool:
@@ -79,27 +83,33 @@ class Hub:
         subscription = self.subscriptions.get(subscription_id)
         if subscription is None or subscription.owner is not owner:
             return False
-        del self.subscriptions[subscription_id]
+        self._remove(subscription)
         return True
 
     def count(self, owner) -> int:
         """How many subscriptions ``owner`` holds."""
-        return sum(1 for s in self.subscriptions.values()
-                   if s.owner is owner)
+        return len(self.by_owner.get(owner, ()))
 
     def drop(self, owner) -> None:
         """End every subscription of ``owner`` (its socket closed)."""
-        for subscription in list(self.subscriptions.values()):
-            if subscription.owner is owner:
-                del self.subscriptions[subscription.id]
+        for subscription in list(self.by_owner.get(owner, {}).values()):
+            self._remove(subscription)
 
     def close(self) -> None:
         for task in self.watchers.values():
             task.cancel()
 
+    def _remove(self, subscription):
+        key = (subscription.project, subscription.queue)
+        del self.subscriptions[subscription.id]
+        for index, group in ((self.by_queue, key),
+                             (self.by_owner, subscription.owner)):
+            del index[group][subscription.id]
+            if not index[group]:
+                del index[group]
+
     def _subscribers(self, key):
-        return [s for s in self.subscriptions.values()
-                if (s.project, s.queue) == key]
+        return list(self.by_queue.get(key, {}).values())
 
     async def _watch(self, key, watch):
         project, queue = key
@@ -121,7 +131,7 @@ class Hub:
     def _live_subscribers(self, key):
         for subscription in self._subscribers(key):
             if subscription.is_expired:
-                del self.subscriptions[subscription.id]
+                self._remove(subscription)
         return self._subscribers(key)
 
     def _round(self, queue, project, watch):
@@ -148,8 +158,10 @@ class Hub:
 
     def _fan_out(self, key, documents):
         for document in documents:
+            # a push may disconnect its owner, ending its subscriptions
             for subscription in self._subscribers(key):
-                subscription.owner.push(document, subscription.binary)
+                if subscription.id in self.subscriptions:
+                    subscription.owner.push(document, subscription.binary)
 
 
 class Watch:
