@@ -64,17 +64,31 @@ class Server:
             self.executor, functools.partial(function, *args, **kwargs))
 
     async def serve_until(self, stop: asyncio.Event) -> None:
-        """Listen on ``bind:port`` until ``stop`` is set."""
+        """Listen on ``bind:port`` until ``stop`` is set.
+
+        Raises:
+            ConfigurationError: the address cannot be listened on.
+        """
         ping = self.options.ping_interval or None
-        async with serve(self.connect, self.options.bind, self.options.port,
-                         max_size=self.options.max_frame_size,
-                         max_queue=self.options.max_queued_frames,
-                         compression=None, ping_interval=ping,
-                         ping_timeout=ping, server_header='zaqar-lite'):
-            LOG.info('serving WebSocket on ws://%s:%s', self.options.bind,
-                     self.options.port)
+        try:
+            listener = await serve(
+                self.connect, self.options.bind, self.options.port,
+                max_size=self.options.max_frame_size,
+                max_queue=self.options.max_queued_frames, compression=None,
+                ping_interval=ping, ping_timeout=ping,
+                server_header='zaqar-lite')
+        except OSError as exc:
+            raise errors.ConfigurationError(
+                f'cannot listen on {self.options.bind}:{self.options.port} '
+                f'([drivers:transport:websocket]): {exc}') from exc
+        LOG.info('serving WebSocket on ws://%s:%s', self.options.bind,
+                 self.options.port)
+        try:
             await stop.wait()
-        self.hub.close()
+        finally:
+            listener.close()
+            await listener.wait_closed()
+            self.hub.close()
 
     async def connect(self, websocket) -> None:
         await Connection(self, websocket).run()
