@@ -7,8 +7,9 @@ answer uses the encoding of its request.
 
 Each action is the request of one HTTP route (``actions.py``), served by
 the very WSGI application that gunicorn serves, called in-process
-(``dispatch.py``): header checks, signed URLs, validation, pipelines and
-error mapping are the HTTP API's own, never a copy.  ``server.py`` runs the
+(``dispatch.py``, driven by ``handler.py``): header checks, signed URLs,
+validation, pipelines and error mapping are the HTTP API's own, never a
+copy.  ``server.py`` runs the
 connections on an asyncio event loop (the ``websockets`` library) with
 storage calls in a thread pool; ``push.py`` pushes newly posted messages to
 sockets that subscribed; ``auth.py`` is the ``authenticate`` action.
