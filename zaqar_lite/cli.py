@@ -1,6 +1,9 @@
 """The ``zaqar-lite`` command: serve, gc, deliver, pipe, consumers.
 
-    zaqar-lite serve [--config-file zaqar.conf]   serve the API with gunicorn
+    zaqar-lite serve [--config-file zaqar.conf]   serve the API: gunicorn
+                                                  and/or the WebSocket server
+    zaqar-lite websocket [--config-file zaqar.conf]
+                                                  the WebSocket server alone
     zaqar-lite gc [--config-file zaqar.conf]      collect garbage once
     zaqar-lite deliver [--once] [--config-file zaqar.conf]
                                                   deliver notifications
@@ -34,6 +37,27 @@ def _global_options() -> argparse.ArgumentParser:
     return options
 
 
+def _add_side_process_parsers(commands, common):
+    """The commands "serve" runs beside gunicorn, runnable on their own."""
+    housekeep_parser = commands.add_parser(
+        'housekeep', parents=[common],
+        help='collect garbage and deliver notifications until stopped',
+        description='What "serve" runs beside its workers: garbage '
+                    'collection every [storage] gc_interval seconds and, '
+                    'when notifications are queued, a delivery worker.')
+    housekeep_parser.add_argument('--parent', type=int, metavar='PID',
+                                  help='stop when this process is gone')
+    websocket_parser = commands.add_parser(
+        'websocket', parents=[common],
+        help='serve the API over WebSocket',
+        description="Serve Zaqar's WebSocket protocol on "
+                    '[drivers:transport:websocket] bind:port (what "serve" '
+                    'runs beside gunicorn when [drivers] transport lists '
+                    'websocket).')
+    websocket_parser.add_argument('--parent', type=int, metavar='PID',
+                                  help='stop when this process is gone')
+
+
 def build_parser(conf=None) -> argparse.ArgumentParser:
     """The command line; with ``conf``, consumers' own commands too."""
     common = argparse.ArgumentParser(add_help=False)
@@ -46,9 +70,11 @@ def build_parser(conf=None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', required=True)
     commands.add_parser(
         'serve', parents=[common],
-        help='serve the HTTP API with gunicorn',
+        help='serve the API: HTTP with gunicorn, and/or WebSocket',
         description='Serve the v2 API on [drivers:transport:wsgi] bind:port '
-                    'with the configured number of gunicorn workers.')
+                    'with the configured number of gunicorn workers, and '
+                    'the WebSocket server on [drivers:transport:websocket] '
+                    'bind:port when [drivers] transport lists websocket.')
     commands.add_parser(
         'gc', parents=[common], help='collect garbage once',
         description='Remove expired messages and claims from the message '
@@ -60,14 +86,7 @@ def build_parser(conf=None) -> argparse.ArgumentParser:
                     'number may run beside the servers.')
     deliver_parser.add_argument('--once', action='store_true',
                                 help='deliver what is due now, then exit')
-    housekeep_parser = commands.add_parser(
-        'housekeep', parents=[common],
-        help='collect garbage and deliver notifications until stopped',
-        description='What "serve" runs beside its workers: garbage '
-                    'collection every [storage] gc_interval seconds and, '
-                    'when notifications are queued, a delivery worker.')
-    housekeep_parser.add_argument('--parent', type=int, metavar='PID',
-                                  help='stop when this process is gone')
+    _add_side_process_parsers(commands, common)
     pipe_cli.add_parsers(commands)
     consumers_cli.add_parsers(commands, common)
     if conf is not None:
@@ -83,7 +102,43 @@ def serve(conf, _args) -> int:
     check = Bootstrap(conf)
     check.app
     check.close()
+    if 'wsgi' not in conf.drivers.transport:
+        return _websocket_alone(conf)
     Server(conf).run()
+    return 0
+
+
+def _websocket_alone(conf) -> int:
+    """The WebSocket server in the foreground, housekeeping in a thread
+    (nothing forks here, so a thread is safe)."""
+    import threading
+
+    from zaqar_lite import housekeeper
+    from zaqar_lite.transport.websocket import server
+
+    stop = threading.Event()
+    keeper = threading.Thread(target=housekeeper.run, args=(conf, stop),
+                              name='zaqar-lite-housekeeper')
+    keeper.start()
+    try:
+        server.run(conf)
+    finally:
+        stop.set()
+        keeper.join(60)
+    return 0
+
+
+def websocket(conf, args) -> int:
+    import threading
+
+    from zaqar_lite import housekeeper
+    from zaqar_lite.transport.websocket import server
+
+    stop = threading.Event()
+    if args.parent is not None:
+        threading.Thread(target=housekeeper.stop_with_parent,
+                         args=(args.parent, stop), daemon=True).start()
+    server.run(conf, stop)
     return 0
 
 
@@ -124,7 +179,7 @@ def housekeep(conf, args) -> int:
 
 
 COMMANDS = {'serve': serve, 'gc': gc, 'deliver': deliver,
-            'housekeep': housekeep}
+            'housekeep': housekeep, 'websocket': websocket}
 
 
 def main(argv=None) -> int:

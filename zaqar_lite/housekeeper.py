@@ -21,7 +21,7 @@ def run(conf, stop: threading.Event, parent=None) -> None:
     is on, deliver them, until ``stop`` is set (or, given ``parent``, that
     process is gone)."""
     if parent is not None:
-        threading.Thread(target=_stop_with_parent, args=(parent, stop),
+        threading.Thread(target=stop_with_parent, args=(parent, stop),
                          daemon=True).start()
     boot = Bootstrap(conf)
     delivery = None
@@ -45,7 +45,8 @@ def run(conf, stop: threading.Event, parent=None) -> None:
     boot.close()
 
 
-def _stop_with_parent(parent, stop):
+def stop_with_parent(parent: int, stop: threading.Event) -> None:
+    """Set ``stop`` once ``parent`` is no longer this process's parent."""
     while not stop.wait(1.0):
         if os.getppid() != parent:  # the server died without stopping us
             stop.set()

@@ -9,9 +9,9 @@ from oslo_config import cfg
 
 from zaqar_lite.conf import (consumers, cors, default, drivers, mongodb,
                              notification, redis, sqlite, storage, transport,
-                             wsgi)
+                             websocket, wsgi)
 
-MODULES = (default, drivers, wsgi, sqlite, redis, mongodb, storage, transport,
+MODULES = (default, drivers, wsgi, websocket, sqlite, redis, mongodb, storage, transport,
            notification, cors, consumers)
 
 

@@ -1,12 +1,17 @@
 """[drivers]: which transport and storage engines serve the API."""
 
-from oslo_config import cfg
+from oslo_config import cfg, types
 
 GROUP = 'drivers'
 
 OPTS = [
-    cfg.StrOpt('transport', default='wsgi', choices=['wsgi'],
-               help='Transport driver serving the API.'),
+    cfg.ListOpt('transport', default=['wsgi'],
+                item_type=types.String(choices=['wsgi', 'websocket']),
+                help='Transports serving the API: wsgi (HTTP, gunicorn), '
+                     'websocket (Zaqar\'s WebSocket protocol, '
+                     '[drivers:transport:websocket]), or both '
+                     '("wsgi, websocket"): "zaqar-lite serve" runs each one '
+                     'listed.'),
     cfg.StrOpt('message_store', default='sqlite',
                help='Storage driver for queues, messages and claims. Its '
                     'options are in [drivers:message_store:<name>].'),

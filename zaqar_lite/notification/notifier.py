@@ -28,6 +28,13 @@ def delivery_id(subscription_id, message_id) -> str:
                           f'{subscription_id}/{message_id}'))
 
 
+def notification_document(queue, message_id, message) -> dict:
+    """What a subscriber receives for one message (webhook or socket)."""
+    return {'id': message_id, 'body': message['body'],
+            'ttl': message['ttl'], 'queue_name': queue,
+            'Message_Type': 'Notification'}
+
+
 class Notifier:
     """Queues deliveries in the outbox of ``driver``'s store.
 
@@ -49,9 +56,7 @@ class Notifier:
 
     def notify(self, queue, project, message_ids, messages) -> int:
         """Queue deliveries of posted messages; returns how many entries."""
-        documents = [{'id': message_id, 'body': message['body'],
-                      'ttl': message['ttl'], 'queue_name': queue,
-                      'Message_Type': 'Notification'}
+        documents = [notification_document(queue, message_id, message)
                      for message_id, message in zip(message_ids, messages)]
         entries = [
             {'kind': 'notification', 'scope': project, 'source': queue,

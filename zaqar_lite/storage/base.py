@@ -287,6 +287,26 @@ class Message(ControllerBase, abc.ABC):
             A missing queue lists as empty.
         """
 
+    def tail_marker(self, queue, project=None) -> str:
+        """The listing marker after the newest message posted so far.
+
+        A zaqar-lite extension (pushing to WebSocket subscribers): a listing
+        from this marker yields only messages posted later.  Markers are
+        message sequence numbers (``utils.parse_seq_marker``); one that
+        falls back (the queue was deleted and made anew) restarts its
+        numbering.  This default pages through the queue; drivers answer
+        from an index instead.
+        """
+        marker, page_size = None, 1000
+        while True:
+            listing = self.list(queue, project=project, marker=marker,
+                                limit=page_size, echo=True,
+                                include_claimed=True, include_delayed=True)
+            count = len(list(next(listing)))
+            marker = next(listing, marker)
+            if count < page_size:
+                return marker or '0'
+
     @abc.abstractmethod
     def first(self, queue, project=None, sort=1) -> dict:
         """The oldest (``sort=1``) or newest (``sort=-1``) live message.

@@ -217,3 +217,25 @@ def test_messages_are_isolated_by_project(queues, messages, queue):
 def test_foreign_markers_are_refused(messages, queue, marker):
     with pytest.raises(errors.ValidationError):
         page(messages.list('q', project='p', marker=marker))
+
+
+def test_a_listing_from_the_tail_marker_yields_only_later_posts(messages,
+                                                                 queue):
+    post(messages, ['old'])
+    post(messages, ['delayed'], delay=60)
+    tail = messages.tail_marker('q', project='p')
+    assert bodies(messages.list('q', project='p', marker=tail, echo=True,
+                                include_claimed=True,
+                                include_delayed=True)) == []
+    post(messages, ['new'])
+    assert bodies(messages.list('q', project='p', marker=tail,
+                                echo=True)) == ['new']
+
+
+def test_the_tail_marker_of_an_empty_or_missing_queue_lists_everything(
+        messages, queue):
+    tail = messages.tail_marker('q', project='p')
+    assert messages.tail_marker('nothing', project='p')
+    post(messages, ['first'])
+    assert bodies(messages.list('q', project='p', marker=tail,
+                                echo=True)) == ['first']

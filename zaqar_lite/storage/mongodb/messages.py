@@ -126,6 +126,9 @@ class MessageController(base.Message):
         yield iter([to_message(doc, now) for doc in docs])
         yield str(docs[-1]['seq']) if docs else marker
 
+    def tail_marker(self, queue, project=None):
+        return str(_top_seq(self.db, queue, project))
+
     def first(self, queue, project=None, sort=1):
         now = time.time()
         doc = self.db.messages.find_one(live(queue, project, now),

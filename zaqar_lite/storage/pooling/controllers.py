@@ -183,6 +183,12 @@ class MessageController(_Routing, base.Message):
                                include_claimed=include_claimed,
                                include_delayed=include_delayed)
 
+    def tail_marker(self, queue, project=None):
+        controller = self._controller(queue, project)
+        if controller is None:
+            return '0'
+        return controller.tail_marker(queue, project=project)
+
     def first(self, queue, project=None, sort=1):
         controller = self._controller(queue, project)
         if controller is None:

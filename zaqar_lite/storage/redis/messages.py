@@ -47,6 +47,10 @@ class MessageController(base.Message):
         yield iter([to_message(item, now) for item in items])
         yield next_marker.decode() if items else marker
 
+    def tail_marker(self, queue, project=None):
+        _now, seq = self.run('message_tail', project, queue)
+        return seq.decode() if seq else '0'
+
     def first(self, queue, project=None, sort=1):
         now, item = self.run('message_first', project, queue,
                              '1' if sort == 1 else '-1')

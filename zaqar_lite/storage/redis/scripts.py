@@ -9,8 +9,8 @@ from zaqar_lite import errors
 
 NAMES = ('queue_create', 'queue_set_metadata', 'queue_delete', 'queue_get',
          'queue_list', 'queue_stats', 'queues_all', 'message_post',
-         'message_list', 'message_get', 'message_first', 'message_delete',
-         'message_bulk_delete', 'message_pop', 'claim_create', 'claim_get',
+         'message_list', 'message_get', 'message_first', 'message_tail',
+         'message_delete', 'message_bulk_delete', 'message_pop', 'claim_create', 'claim_get',
          'claim_update', 'claim_delete', 'housekeep', 'sub_create',
          'sub_get', 'sub_list', 'sub_update', 'sub_confirm', 'sub_delete')
 

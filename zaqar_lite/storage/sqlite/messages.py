@@ -120,6 +120,14 @@ class MessageController(base.Message):
             (scope(project), queue, now, after, *state_args, *echo_args,
              limit)).fetchall()
 
+    def tail_marker(self, queue, project=None):
+        # seq is never reused, so the newest row (expired or not) will do
+        row = self.db.connection().execute(
+            'SELECT MAX(seq) FROM messages INDEXED BY messages_by_queue '
+            'WHERE project = ? AND queue = ?',
+            (scope(project), queue)).fetchone()
+        return str(row[0] or 0)
+
     def first(self, queue, project=None, sort=1):
         now = time.time()
         order = 'ASC' if sort == 1 else 'DESC'

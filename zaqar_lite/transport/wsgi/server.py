@@ -3,8 +3,10 @@
 The app is built in each worker after the fork (never shared across
 processes).  Beside the workers the master keeps a housekeeper process
 (``zaqar-lite housekeep``: garbage collection, notification delivery)
-running, restarting it if it dies; the master itself never touches
-storage once workers are forked (see ``zaqar_lite/housekeeper.py``).
+and, when ``[drivers] transport`` lists ``websocket``, the WebSocket server
+(``zaqar-lite websocket``) running, restarting them if they die; the
+master itself never touches storage once workers are forked (see
+``zaqar_lite/housekeeper.py``).
 """
 
 import logging
@@ -57,59 +59,57 @@ class Server(BaseApplication):
         return Bootstrap(self.conf).app
 
     def run(self):
-        command = [sys.executable, '-m', 'zaqar_lite.cli', 'housekeep',
-                   '--parent', str(os.getpid())]
-        for path in self.conf.config_file or ():
-            command += ['--config-file', path]
+        sides = [SideProcess('housekeeper', self.side_command('housekeep'))]
+        if 'websocket' in self.conf.drivers.transport:
+            sides.append(SideProcess('WebSocket server',
+                                     self.side_command('websocket')))
         try:
-            HousekeepingArbiter(self, command).run()
+            HousekeepingArbiter(self, sides).run()
         except RuntimeError as exc:  # gunicorn's way of reporting bad set-up
             print(f'\nError: {exc}\n', file=sys.stderr)
             sys.exit(1)
 
+    def side_command(self, name) -> list:
+        """The command line of a ``zaqar-lite`` side process."""
+        command = [sys.executable, '-m', 'zaqar_lite.cli', name,
+                   '--parent', str(os.getpid())]
+        for path in self.conf.config_file or ():
+            command += ['--config-file', path]
+        return command
 
-class HousekeepingArbiter(Arbiter):
-    """gunicorn's master, which also keeps the housekeeper process alive.
 
-    The housekeeper is started from the master's own loop, the thread that
-    forks the workers.  Started from any other thread, a worker forked in
-    the middle of that start inherits the new child's exec-status pipe, and
-    the start then waits until that worker exits (seen: a housekeeper that
-    died was never replaced).
+class SideProcess:
+    """A process the master keeps running beside the workers.
 
     Args:
-        app: the gunicorn application.
-        command: the housekeeper's command line.
+        name: what the log calls it.
+        command: its command line.
     """
 
-    def __init__(self, app, command):
-        super().__init__(app)
-        self.housekeeper_command = command
-        self.housekeeper = None
-        self.housekeeper_started = 0.0
+    def __init__(self, name, command):
+        self.name = name
+        self.command = command
+        self.process = None
+        self.started = 0.0
 
-    def manage_workers(self):
-        super().manage_workers()
-        self.keep_housekeeper()
-
-    def keep_housekeeper(self):
-        """Start the housekeeper if it is not running (any more)."""
-        if self.housekeeper is not None:
+    def keep(self):
+        """Start it if it is not running (any more)."""
+        if self.process is not None:
             # gunicorn reaps every child it sees exit, so the code of one
             # it reaped first reads as 0.
-            code = self.housekeeper.poll()
+            code = self.process.poll()
             if code is None:
                 return
-            LOG.error('the housekeeper exited with %s; restarting it', code)
-            self.housekeeper = None
-        if time.monotonic() - self.housekeeper_started < RESTART_PAUSE:
+            LOG.error('the %s exited with %s; restarting it', self.name, code)
+            self.process = None
+        if time.monotonic() - self.started < RESTART_PAUSE:
             return
-        self.housekeeper_started = time.monotonic()
-        self.housekeeper = subprocess.Popen(self.housekeeper_command)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(self.command)
 
-    def stop(self, graceful=True):
-        super().stop(graceful)
-        process, self.housekeeper = self.housekeeper, None
+    def stop(self):
+        """Stop it: SIGTERM, then SIGKILL after ``STOP_WAIT`` seconds."""
+        process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
@@ -117,3 +117,33 @@ class HousekeepingArbiter(Arbiter):
             process.wait(STOP_WAIT)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class HousekeepingArbiter(Arbiter):
+    """gunicorn's master, which also keeps its side processes alive: the
+    housekeeper, and the WebSocket server when it is a configured transport.
+
+    They are started from the master's own loop, the thread that forks the
+    workers.  Started from any other thread, a worker forked in the middle
+    of that start inherits the new child's exec-status pipe, and the start
+    then waits until that worker exits (seen: a housekeeper that died was
+    never replaced).
+
+    Args:
+        app: the gunicorn application.
+        sides: the ``SideProcess`` list.
+    """
+
+    def __init__(self, app, sides):
+        super().__init__(app)
+        self.sides = sides
+
+    def manage_workers(self):
+        super().manage_workers()
+        for side in self.sides:
+            side.keep()
+
+    def stop(self, graceful=True):
+        super().stop(graceful)
+        for side in self.sides:
+            side.stop()
