@@ -26,8 +26,26 @@ def read_raw(req, limit: int) -> tuple[bytes, int]:
     declared = req.content_length
     if declared is not None and declared > limit:
         return b'', declared
-    raw = req.bounded_stream.read(limit + 1)
+    if declared is None and req.env.get('wsgi.input_terminated'):
+        # A chunked body: the server (gunicorn) ends the stream where the
+        # body ends, so it can be read without a length, up to the bound.
+        raw = _read_up_to(req.stream, limit + 1)
+    else:
+        raw = req.bounded_stream.read(limit + 1)
     return raw, len(raw)
+
+
+def _read_up_to(stream, size):
+    """At most ``size`` bytes of ``stream``, in chunks (a read may return
+    less than asked before the end)."""
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(left, READ_CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b''.join(parts)
 
 
 def parse_json(raw: bytes):
