@@ -35,16 +35,15 @@ def keystone_service(keystone_server, tmp_path_factory):
 @pytest.fixture(scope='module')
 def member(keystone_server):
     """``(token, project id)`` of a member of a project of its own."""
-    user, password, project_id = keystone_server.user_in_new_project()
-    return keystone_server.token(user, password, project_id=project_id), \
-        project_id
+    account = keystone_server.user_in_new_project()
+    return keystone_server.project_token(account), account.project_id
 
 
 @pytest.fixture(scope='module')
 def other_member(keystone_server):
-    user, password, project_id = keystone_server.user_in_new_project()
-    return keystone_server.token(user, password, project_id=project_id), \
-        project_id
+    """Another member, of another project."""
+    account = keystone_server.user_in_new_project()
+    return keystone_server.project_token(account), account.project_id
 
 
 def call(service, method, path, token=None, **kwargs):
@@ -111,9 +110,8 @@ def test_a_missing_or_bogus_token_is_401(keystone_service, token):
 
 
 def test_an_expired_token_is_401(keystone_service, keystone_server):
-    user, password, project_id = keystone_server.user_in_new_project()
-    token = keystone_server.short_lived_token(user, password, project_id,
-                                              seconds=5)
+    account = keystone_server.user_in_new_project()
+    token = keystone_server.short_lived_token(account, seconds=5)
     assert call(keystone_service, 'GET', '/v2/queues', token
                 ).status_code == 200
 
@@ -127,8 +125,8 @@ def test_an_expired_token_is_401(keystone_service, keystone_server):
 
 
 def test_an_unscoped_token_is_refused(keystone_service, keystone_server):
-    user, password, _ = keystone_server.user_in_new_project()
-    unscoped = keystone_server.token(user, password)
+    account = keystone_server.user_in_new_project()
+    unscoped = keystone_server.token(account.name, account.password)
     assert_json_error(call(keystone_service, 'GET', '/v2/queues', unscoped),
                       403)
 

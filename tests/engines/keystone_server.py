@@ -8,9 +8,13 @@ through Keystone's API: projects, users and role assignments, and a service
 user zaqar-lite's ``auth_token`` validates tokens with.
 """
 
+import dataclasses
 import datetime
 import fcntl
+import grp
+import os
 import pathlib
+import pwd
 import subprocess
 import uuid
 
@@ -24,6 +28,16 @@ PYTHON = VENV / 'bin' / 'python'
 SERVE = pathlib.Path(__file__).with_name('keystone_serve.py')
 ADMIN_PASSWORD = 'admin-secret'
 TIMEOUT = 30  # seconds for one call to Keystone
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """A user with a role on a project of its own."""
+
+    name: str
+    password: str
+    user_id: str
+    project_id: str
 
 
 def ensure_installed():
@@ -77,9 +91,7 @@ class Keystone:
 
     @staticmethod
     def _owner():
-        import grp
-        import os
-        import pwd
+        """keystone-manage's key folders belong to whoever runs the tests."""
         return ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name,
                 '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
 
@@ -150,32 +162,29 @@ class Keystone:
         self._call('PUT', f'/projects/{project_id}/users/{user_id}/roles/'
                           f'{self.role_id(role)}')
 
-    def user_in_new_project(self, role='member'):
-        """A new user with ``role`` on a new project.
-
-        Returns:
-            ``(user name, password, project id)``.
-        """
+    def user_in_new_project(self, role='member') -> Account:
+        """A new user with ``role`` on a new project."""
         suffix = uuid.uuid4().hex[:10]
         password = uuid.uuid4().hex
         project_id = self.create_project(f'project-{suffix}')
         user_id = self.create_user(f'user-{suffix}', password)
         self.grant(user_id, project_id, role)
-        return f'user-{suffix}', password, project_id
+        return Account(f'user-{suffix}', password, user_id, project_id)
 
-    def short_lived_token(self, user, password, project_id, seconds):
-        """A token of ``user`` that expires in about ``seconds``: issued
-        through an application credential that expires then (Keystone caps
-        the token's expiry at the credential's)."""
-        token = self.token(user, password, project_id=project_id)
+    def project_token(self, account: Account) -> str:
+        """A token of ``account`` scoped to its project."""
+        return self.token(account.name, account.password,
+                          project_id=account.project_id)
+
+    def short_lived_token(self, account: Account, seconds) -> str:
+        """A project token of ``account`` that expires in about ``seconds``:
+        issued through an application credential that expires then
+        (Keystone caps a token's expiry at its credential's)."""
         expires = (datetime.datetime.now(datetime.timezone.utc)
                    + datetime.timedelta(seconds=seconds))
-        me = requests.get(self.url + '/auth/tokens', timeout=TIMEOUT,
-                          headers={'X-Auth-Token': token,
-                                   'X-Subject-Token': token}).json()
-        user_id = me['token']['user']['id']
         credential = self._call(
-            'POST', f'/users/{user_id}/application_credentials', token=token,
+            'POST', f'/users/{account.user_id}/application_credentials',
+            token=self.project_token(account),
             json={'application_credential': {
                 'name': uuid.uuid4().hex,
                 'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S')}},
