@@ -11,8 +11,9 @@
   admin API needs the ``admin`` role.
 - Pre-signed requests (``URL-Signature`` present, even empty) skip the
   middleware with either strategy and are allowed only when the signature
-  verifies and covers their path and method (:meth:`Credentials.check_signature`,
-  run for every route); the project is then the signed ``X-Project-ID``.
+  verifies and covers their path and method
+  (:meth:`Credentials.check_signature`, run for every route); the project
+  is then the signed ``X-Project-ID``.
 
 The middleware runs with ``delay_auth_decision``: it validates and never
 answers itself, and :class:`Credentials` refuses, so every refusal has
