@@ -187,3 +187,22 @@ def test_a_pre_signed_url_skips_keystone_only_when_it_verifies(
     for other_path in ('/v2/pools', '/v2/queues', f'/v2/queues/{queue}'):
         assert_json_error(call(keystone_service, 'GET', other_path,
                                headers=signed), 403)
+
+
+def test_python_zaqarclient_works_with_keystone(keystone_service,
+                                                keystone_server):
+    """Zaqar's own client, with its keystone auth backend, unchanged."""
+    from zaqarclient.queues.v2 import client as zaqar
+
+    account = keystone_server.user_in_new_project()
+    client = zaqar.Client(keystone_service.url, version=2, conf={
+        'auth_opts': {'backend': 'keystone', 'options': {
+            'os_auth_url': keystone_server.url,
+            'os_username': account.name, 'os_password': account.password,
+            'os_user_domain_id': 'default',
+            'os_project_id': account.project_id}}})
+    queue = client.queue(f'client-{uuid.uuid4().hex[:8]}', force_create=True)
+    queue.post([{'body': {'via': 'zaqarclient'}, 'ttl': 300}])
+    claimed = list(queue.claim(ttl=60, grace=60))
+    assert [message.body for message in claimed] == [{'via': 'zaqarclient'}]
+    claimed[0].delete()
