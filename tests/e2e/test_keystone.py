@@ -95,9 +95,14 @@ def test_x_project_id_cannot_override_the_tokens_project(
     assert queue not in queue_names(keystone_service, other_token)
     assert queue in queue_names(keystone_service, token)
     assert queue in queue_names(keystone_service, token, **spoof)
-    created = call(keystone_service, 'GET', f'/v2/queues/{queue}/stats',
-                   other_token)
-    assert created.json()['messages']['total'] == 0
+    assert call(keystone_service, 'POST', f'/v2/queues/{queue}/messages',
+                token, headers=spoof,
+                json={'messages': [{'body': 'stays in a'}]}).status_code == 201
+
+    def total(as_token):
+        return call(keystone_service, 'GET', f'/v2/queues/{queue}/stats',
+                    as_token).json()['messages']['total']
+    assert (total(token), total(other_token)) == (1, 0)
 
 
 @pytest.mark.parametrize('token', [None, 'not-a-token',
