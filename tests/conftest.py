@@ -70,3 +70,15 @@ def ferretdb_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def keystone_server(tmp_path_factory):
+    """A Keystone (SQLite, fernet tokens) for the whole run (one per xdist
+    worker that asks for it)."""
+    from tests.engines.keystone_server import Keystone
+
+    server = Keystone(tmp_path_factory.mktemp('keystone'))
+    server.start()
+    yield server
+    server.stop()

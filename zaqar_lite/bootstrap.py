@@ -134,12 +134,16 @@ class Bootstrap:
 
     @functools.cached_property
     def app(self):
-        """The WSGI app; wrapped in CORS when ``[cors] allowed_origin``."""
+        """The WSGI app: behind Keystone's ``auth_token`` with
+        ``auth_strategy = keystone``, in CORS when ``[cors] allowed_origin``
+        (outermost, so preflight requests need no token)."""
+        from zaqar_lite.transport.wsgi import auth
         from zaqar_lite.transport.wsgi.app import create_app
         app = create_app(self.conf, self.pipelines, self.data_driver,
                          self.notifier, self.notification_tasks,
                          self.control_driver if self.conf.admin_mode
                          else None)
+        app = auth.wrap(app, self.conf)
         if self.conf.cors.allowed_origin:
             from oslo_middleware import cors
             app = cors.CORS(app, self.conf)

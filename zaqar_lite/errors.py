@@ -7,6 +7,7 @@ knows which HTTP status each family becomes.  The hierarchy::
     ├── ConfigurationError          start-up: bad option, engine unreachable
     │   └── PluginLoadError         a configured plugin cannot be loaded
     ├── ValidationError             400: the request is malformed
+    ├── AuthenticationRequired      401: no valid token
     ├── DoesNotExist                404
     │   ├── QueueDoesNotExist
     │   ├── MessageDoesNotExist
@@ -21,7 +22,10 @@ knows which HTTP status each family becomes.  The hierarchy::
     ├── NotPermitted                403
     │   ├── MessageIsClaimed        deleting a claimed message without its claim
     │   ├── ClaimDoesNotMatch       the claim given is not the message's live claim
-    │   └── MessageNotClaimed       a claim was given for an unclaimed message
+    │   ├── MessageNotClaimed       a claim was given for an unclaimed message
+    │   ├── SignatureRefused        a pre-signed request that is not allowed
+    │   ├── AdminRoleRequired       an admin operation without the admin role
+    │   └── ProjectScopeRequired    a valid token scoped to no project
     ├── Conflict                    409
     │   ├── PatchConflict
     │   ├── SubscriptionAlreadyExists
@@ -66,6 +70,16 @@ class ValidationError(ZaqarLiteError):
         super().__init__(description)
         self.title = title
         self.description = description
+
+
+class AuthenticationRequired(ZaqarLiteError):
+    """The request carries no valid credential (missing, bogus or expired)."""
+
+    title = 'Unauthorized'
+
+    def __init__(self):
+        super().__init__('The request you have made requires '
+                         'authentication.')
 
 
 class DoesNotExist(ZaqarLiteError):
@@ -180,6 +194,34 @@ class MessageNotClaimed(NotPermitted):
         super().__init__(f'A claim was specified, but message {message_id} '
                          f'is not currently claimed.')
         self.message_id = message_id
+
+
+class SignatureRefused(NotPermitted):
+    """A pre-signed request whose signature is empty, wrong, expired or does
+    not cover its path and method."""
+
+    def __init__(self, description, title='Invalid signature'):
+        super().__init__(description)
+        self.title = title
+
+
+class AdminRoleRequired(NotPermitted):
+    """An admin operation by a token without the admin role."""
+
+    title = 'Forbidden'
+
+    def __init__(self, role):
+        super().__init__(f'This operation needs the {role} role.')
+
+
+class ProjectScopeRequired(NotPermitted):
+    """The token is valid but scoped to no project."""
+
+    title = 'Forbidden'
+
+    def __init__(self):
+        super().__init__('The token is not scoped to a project; ask '
+                         'Keystone for a project-scoped token.')
 
 
 class Conflict(ZaqarLiteError):

@@ -19,6 +19,8 @@ def build_bootstrap(tmp_path, admin_mode=False):
     conf = zaqar_lite.conf.load()
     conf.set_override('uri', f'sqlite:///{tmp_path}/q.db',
                       group='drivers:message_store:sqlite')
+    conf.set_override('uri', f'sqlite:///{tmp_path}/management.db',
+                      group='drivers:management_store:sqlite')
     if admin_mode:
         conf.set_override('admin_mode', True)
     return zaqar_lite.bootstrap.Bootstrap(conf)

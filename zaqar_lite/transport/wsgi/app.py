@@ -10,8 +10,8 @@ from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport import openapi
 from zaqar_lite.transport.validation import Validator
-from zaqar_lite.transport.wsgi import (claims, errors, health, home, hooks,
-                                       messages, pools, queues, share,
+from zaqar_lite.transport.wsgi import (auth, claims, errors, health, home,
+                                       hooks, messages, pools, queues, share,
                                        subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
@@ -31,8 +31,10 @@ def create_app(conf, pipelines, data_driver, notifier=None,
         control_driver: the management store, for the admin API.
     """
     validator = Validator(conf.transport)
-    app = falcon.App(middleware=[hooks.RequestChecks(
-        validator, conf.signed_url.secret_key)])
+    credentials = auth.Credentials(conf.auth_strategy,
+                                   conf.signed_url.secret_key)
+    app = falcon.App(middleware=[hooks.RequestChecks(validator,
+                                                     credentials)])
     app.req_options.strip_url_path_trailing_slash = True
     errors.register(app)
     notifier = notifier or Notifier(conf, data_driver)

@@ -18,6 +18,7 @@ RETRY_AFTER = 5  # seconds a client should wait after a 503
 # class -> (status, title); the description is the exception's message.
 STATUSES = {
     errors.ValidationError: (falcon.HTTP_400, None),
+    errors.AuthenticationRequired: (falcon.HTTP_401, 'Unauthorized'),
     errors.DoesNotExist: (falcon.HTTP_404, 'Not found'),
     errors.NotPermitted: (falcon.HTTP_403, 'Not permitted'),
     errors.Conflict: (falcon.HTTP_409, 'Resource conflict'),

@@ -22,6 +22,7 @@ class Health:
     """GET /v2/health: the storage engine's status (admin mode only)."""
 
     project_scoped = False
+    admin_only = True
 
     def __init__(self, driver):
         self.driver = driver

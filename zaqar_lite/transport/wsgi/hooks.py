@@ -5,15 +5,17 @@ request id, refuses form-encoded bodies and clients that cannot read JSON,
 and, for resources that serve a project's data, checks ``Client-ID`` and
 ``X-Project-ID`` and puts ``project_id`` and ``client_id`` into the
 responder's parameters.  Queue names in the path are validated here too,
-once for every route.
+once for every route.  Who the client is (token, pre-signed URL or plain
+header) is decided by ``auth.Credentials``: a pre-signed request is checked
+before routing, so its signature guards every path, admin ones included.
 """
 
 import uuid
 
 import falcon
 
-from zaqar_lite import signed_url
 from zaqar_lite.errors import ValidationError
+from zaqar_lite.transport.wsgi.auth import Credentials
 
 FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
 
@@ -23,11 +25,12 @@ class RequestChecks:
 
     Args:
         validator: the transport ``Validator``.
+        credentials: the ``auth.Credentials`` of the app.
     """
 
-    def __init__(self, validator, secret_key=None):
+    def __init__(self, validator, credentials: Credentials):
         self.validator = validator
-        self.secret_key = secret_key
+        self.credentials = credentials
 
     def process_request(self, req, resp):
         resp.set_header('x-openstack-request-id', f'req-{uuid.uuid4()}')
@@ -44,40 +47,24 @@ class RequestChecks:
                 description='Endpoint only serves `application/json`; '
                             'specify client-side media type support with '
                             'the "Accept" header.')
+        self.credentials.check_signature(req)
 
     def process_resource(self, req, resp, resource, params):
-        if resource is None or not getattr(resource, 'project_scoped', True):
+        if resource is None:
             return
-        signed = req.get_header('URL-Signature') is not None
-        params['project_id'] = self._project_id(req)
-        if signed:
-            self._check_signature(req, params['project_id'])
+        if getattr(resource, 'admin_only', False):
+            self.credentials.check_admin(req)
+        if not getattr(resource, 'project_scoped', True):
+            return
+        signed = self.credentials.is_signed(req)
+        params['project_id'] = (self.credentials.token_project(req)
+                                or self._project_id(req))
         params['client_id'] = self._client_id(req, signed)
         queue = params.get('queue_name')
         if queue is not None:
             self.validator.queue_identification(
                 queue, params['project_id'],
                 kind=getattr(resource, 'kind', 'queue'))
-
-    def _check_signature(self, req, project):
-        """A pre-signed request: only the signed paths and methods, until
-        the signature expires; an empty or wrong signature is refused."""
-        def listed(name):
-            return [item.strip() for item in
-                    (req.get_header(name) or '').split(',') if item.strip()]
-        paths, methods = listed('URL-Paths'), listed('URL-Methods')
-        if not signed_url.verify(self.secret_key,
-                                 req.get_header('URL-Signature'), paths,
-                                 methods, project,
-                                 req.get_header('URL-Expires')):
-            raise falcon.HTTPForbidden(
-                title='Invalid signature',
-                description='The URL signature is missing, wrong or expired.')
-        if req.path.rstrip('/') not in paths or req.method not in methods:
-            raise falcon.HTTPForbidden(
-                title='Not signed',
-                description=f'The signature does not allow {req.method} '
-                            f'{req.path}.')
 
     def _client_id(self, req, signed=False):
         value = req.get_header('Client-ID')

@@ -19,9 +19,11 @@ POOL_FIELDS = ('weight', 'uri', 'flavor', 'options')
 
 
 class AdminResource:
-    """Admin resources act on no project's data."""
+    """Admin resources act on no project's data; with Keystone they need
+    the admin role."""
 
     project_scoped = False
+    admin_only = True
 
     def __init__(self, control, limits):
         self.control = control

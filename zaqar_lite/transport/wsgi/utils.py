@@ -1,4 +1,10 @@
-"""Reading requests: bounded JSON bodies and typed query parameters."""
+"""Reading requests: bounded JSON bodies and typed query parameters.
+
+A body is never read past its limit: a declared ``Content-Length`` over it
+is refused unread, and a chunked body is read up to the limit plus one
+byte.  A JSON document may nest at most ``MAX_JSON_DEPTH`` levels, so no
+store or encoder meets a document deeper than it can take.
+"""
 
 import json
 
@@ -6,6 +12,7 @@ from zaqar_lite.errors import ValidationError
 
 JSON_INT_MAX = 2 ** 63 - 1  # the largest integer any store keeps exactly
 READ_CHUNK = 64 * 1024  # bytes
+MAX_JSON_DEPTH = 32  # nested arrays and objects; MongoDB stops at 100
 
 
 def read_raw(req, limit: int) -> tuple[bytes, int]:
@@ -19,20 +26,66 @@ def read_raw(req, limit: int) -> tuple[bytes, int]:
     declared = req.content_length
     if declared is not None and declared > limit:
         return b'', declared
-    raw = req.bounded_stream.read(limit + 1)
+    if declared is None and req.env.get('wsgi.input_terminated'):
+        # A chunked body: the server (gunicorn) ends the stream where the
+        # body ends, so it can be read without a length, up to the bound.
+        raw = _read_up_to(req.stream, limit + 1)
+    else:
+        raw = req.bounded_stream.read(limit + 1)
     return raw, len(raw)
 
 
+def _read_up_to(stream, size):
+    """At most ``size`` bytes of ``stream``, in chunks (a read may return
+    less than asked before the end)."""
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(left, READ_CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b''.join(parts)
+
+
 def parse_json(raw: bytes):
-    """The JSON document in ``raw``; 400 with Zaqar's texts when malformed."""
+    """The JSON document in ``raw``; 400 with Zaqar's texts when malformed,
+    and when nested deeper than ``MAX_JSON_DEPTH``."""
     try:
-        return json.loads(raw, parse_int=_bounded_int)
+        document = json.loads(raw, parse_int=_bounded_int)
     except _IntegerTooLarge:
         raise ValidationError('JSON contains integer that is too large.',
                               title='Invalid request body') from None
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except RecursionError:
+        raise _too_deep() from None
+    except (ValueError, UnicodeDecodeError):
         raise ValidationError('Request body could not be parsed.',
                               title='Invalid request body') from None
+    if depth(document) > MAX_JSON_DEPTH:
+        raise _too_deep()
+    return document
+
+
+def depth(document) -> int:
+    """How many arrays and objects nest in ``document`` (0 for a scalar);
+    iterative, so no document is too deep to measure."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, level)
+        pending.extend((item, level + 1) for item in value
+                       if isinstance(item, (dict, list)))
+    return deepest
+
+
+def _too_deep():
+    return ValidationError(f'The JSON document is nested too deeply: at most '
+                           f'{MAX_JSON_DEPTH} levels of arrays and objects '
+                           'are allowed.', title='Invalid request body')
 
 
 def document_type_error():
