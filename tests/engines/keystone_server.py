@@ -149,6 +149,11 @@ class Keystone:
         return self._call('POST', '/projects', json={'project': {
             'name': name, 'domain_id': 'default'}}).json()['project']['id']
 
+    def project_id(self, name) -> str:
+        """The id of the project called ``name`` (default domain)."""
+        found = self._call('GET', '/projects', params={'name': name}).json()
+        return found['projects'][0]['id']
+
     def create_user(self, name, password) -> str:
         return self._call('POST', '/users', json={'user': {
             'name': name, 'password': password,

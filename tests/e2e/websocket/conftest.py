@@ -73,12 +73,15 @@ class WebSocketService(Service):
             socket.close()
 
 
-def websocket_service(folder, **websocket_options):
-    """A started server whose WebSocket options add ``websocket_options``."""
+def websocket_service(folder, default=None, sections=None,
+                      **websocket_options):
+    """A started server whose WebSocket options add ``websocket_options``
+    (and whose configuration adds ``default`` to [DEFAULT] and the other
+    ``sections``)."""
     ws_port = free_port()
     conf = service_conf(
-        folder, workers=1,
-        **{'DEFAULT': {'admin_mode': 'true'},
+        folder, workers=1, **(sections or {}),
+        **{'DEFAULT': {'admin_mode': 'true', **(default or {})},
            'drivers': {'transport': 'wsgi, websocket'},
            'drivers:transport:websocket': {'bind': '127.0.0.1',
                                            'port': ws_port,

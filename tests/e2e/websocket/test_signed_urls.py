@@ -53,3 +53,28 @@ def test_a_wrong_signature_is_refused_and_the_connection_kept(socket, signed,
     assert status == 403 and answer['title'] == 'Invalid signature'
     assert socket.request('message_list', {'queue_name': 'q'},
                           headers=signed)[0] == 200
+
+
+@pytest.mark.parametrize('change', [
+    {'URL-Signature': 'f' * 64},
+    {'URL-Signature': ''},
+    {'X-Project-ID': 'another-project'},
+])
+def test_a_socket_subscription_needs_a_valid_signature(socket, http, change):
+    # A signature for POST on q's subscriptions, then tampered with.
+    assert socket.request('queue_create', {'queue_name': 'q'})[0] == 201
+    share = http('POST', '/v2/queues/q/share',
+                 json={'paths': ['subscriptions'],
+                       'methods': ['POST']}).json()
+    signed = {'URL-Signature': share['signature'],
+              'URL-Paths': ','.join(share['paths']),
+              'URL-Methods': ','.join(share['methods']),
+              'URL-Expires': share['expires'],
+              'X-Project-ID': share['project']}
+    status, answer = socket.request('subscription_create',
+                                    {'queue_name': 'q'},
+                                    headers={**signed, **change})
+    assert status == 403, answer
+    status, _ = socket.request('subscription_create', {'queue_name': 'q'},
+                               headers=signed)
+    assert status == 201

@@ -6,7 +6,8 @@ over HTTP; ``authenticate`` answers 200 and changes nothing.
 
 With ``auth_strategy = keystone`` (the option comes with Keystone support)
 a connection must first send ``authenticate`` with ``X-Auth-Token`` and
-``X-Project-ID``.  The token is checked by the HTTP API's own auth
+``X-Project-ID`` (only ``ping`` and ``get_home_doc`` are served before,
+as their HTTP routes are without a token).  The token is checked by the HTTP API's own auth
 middleware: the headers are sent, in-process, to a project-scoped route
 (``PROBE``), and only a 2xx answer authenticates.  The middleware's
 verdict (the token's project, ``keystone.token_info``'s expiry) is read
@@ -26,6 +27,8 @@ from zaqar_lite.transport.websocket.actions import HttpRequest
 
 PROBE = HttpRequest('GET', '/v2/queues', [('limit', '1')])
 NOAUTH = ('', 'noauth', None)
+# Actions served without authentication, as their HTTP routes are.
+PUBLIC = ('ping', 'ping_node', 'get_home_doc')
 
 
 class NotAuthenticated(Exception):
@@ -84,14 +87,16 @@ class Authenticator:
         session.expires_in = _expires_in(env.get('keystone.token_info'))
         return 200, {'message': 'Authentified.'}
 
-    def check(self, headers, session: Session) -> dict:
-        """The headers to serve a frame with.
+    def check(self, action, headers, session: Session) -> dict:
+        """The headers to serve a frame of ``action`` with.
 
         Raises:
             NotAuthenticated: the connection is not authenticated (and the
-                frame is not signed), or the frame names another project.
+                frame is not signed, nor public), or the frame names
+                another project.
         """
-        if not self.required or 'URL-Signature' in headers:
+        if not self.required or 'URL-Signature' in headers or \
+                action in PUBLIC:
             return headers
         if not session.is_authenticated:
             raise NotAuthenticated('Not authentified.')

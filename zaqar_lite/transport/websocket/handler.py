@@ -9,6 +9,7 @@ import falcon
 from zaqar_lite import errors
 from zaqar_lite.transport.websocket import actions, dispatch, frames
 from zaqar_lite.transport.websocket.auth import NotAuthenticated
+from zaqar_lite.transport.wsgi.errors import STATUSES
 
 SPECIAL = ('authenticate',)
 
@@ -43,16 +44,21 @@ class Request:
 
 
 def error_answer(document, exc) -> dict:
-    """The answer for an error raised while serving ``document``."""
-    if isinstance(exc, errors.ValidationError):
-        status, title, description = 400, exc.title, exc.description
-    elif isinstance(exc, NotAuthenticated):
+    """The answer for an error raised while serving ``document``: the
+    status and title the HTTP API gives the same error."""
+    if isinstance(exc, NotAuthenticated):
         status, title, description = 403, 'Not authenticated', str(exc)
     elif isinstance(exc, falcon.HTTPError):
         status, title = exc.status_code, exc.title
         description = exc.description or exc.title
     else:
-        raise exc
+        known = next((STATUSES[cls] for cls in type(exc).__mro__
+                      if cls in STATUSES), None)
+        if known is None:
+            raise exc
+        status = int(known[0].split()[0])
+        title = getattr(exc, 'title', None) or known[1]
+        description = getattr(exc, 'description', None) or str(exc)
     return frames.answer(document, status,
                          frames.error_body(title, description))
 
@@ -102,6 +108,7 @@ class Handler:
         http = actions.to_http(actions.ACTIONS[request.name], request.body)
         req = falcon.Request(dispatch.environ(http, headers))
         params = {'queue_name': request.body['queue_name']}
+        self.checks.process_request(req, falcon.Response())  # signature
         self.checks.process_resource(req, None, _ProjectScoped, params)
         document = {key: request.body[key] for key in ('ttl', 'options')
                     if key in request.body}

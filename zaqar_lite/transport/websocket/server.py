@@ -28,12 +28,14 @@ from zaqar_lite.transport.websocket.auth import (Authenticator,
                                                  strategy)
 from zaqar_lite.transport.websocket.handler import (Handler, Request,
                                                     error_answer)
+from zaqar_lite.transport.wsgi.auth import Credentials
+from zaqar_lite.transport.wsgi.errors import STATUSES
 from zaqar_lite.transport.wsgi.hooks import RequestChecks
 
 LOG = logging.getLogger(__name__)
 EXPIRED = 4003  # close code: the token expired (Zaqar's)
 TOO_SLOW = 1013  # close code: try again later
-CLIENT_ERRORS = (errors.ValidationError, NotAuthenticated, falcon.HTTPError)
+CLIENT_ERRORS = (*STATUSES, NotAuthenticated, falcon.HTTPError)
 
 
 class Server:
@@ -49,9 +51,13 @@ class Server:
         self.boot = Bootstrap(conf)
         validator = Validator(conf.transport)
         app = self.boot.app
-        self.handler = Handler(app, RequestChecks(
-            validator, conf.signed_url.secret_key), validator,
-            conf.transport)
+        # Socket subscriptions are checked here, not by the app: by then
+        # the authenticator has put the connection's verified project in
+        # the frame (keystone mode), so its checks are those of noauth
+        # plus the frame's signature.
+        checks = RequestChecks(validator,
+                               Credentials(None, conf.signed_url.secret_key))
+        self.handler = Handler(app, checks, validator, conf.transport)
         self.authenticator = Authenticator(app, strategy(conf))
         self.executor = concurrent.futures.ThreadPoolExecutor(
             self.options.threads, thread_name_prefix='zaqar-lite-ws')
@@ -172,8 +178,8 @@ class Connection:
     async def _serve(self, request, binary) -> dict:
         if request.name == 'authenticate':
             return await self._authenticate(request)
-        headers = self.server.authenticator.check(request.headers,
-                                                  self.session)
+        headers = self.server.authenticator.check(
+            request.name, request.headers, self.session)
         if request.subscribes_socket:
             project, queue, ttl = self.server.handler.socket_subscription(
                 request, headers)
