@@ -232,6 +232,38 @@ def test_release_makes_the_messages_claimable_again(claim, release,
     assert ids_of(claim('q')) == ids
 
 
+def test_a_release_with_a_delay_keeps_the_messages_back(claim, client,
+                                                         headers, stats,
+                                                         post_messages):
+    post_messages('q', {'body': 1}, {'body': 2})
+    claim_id = claim_id_of(claim('q'))
+    resp = client.simulate_delete(f'/v2/queues/q/claims/{claim_id}',
+                                  headers=headers, params={'delay': 300})
+    assert resp.status_code == 204
+    assert claim('q').status_code == 204
+    assert stats('q')['delayed'] == 2
+
+
+@pytest.mark.parametrize('delay, description', [
+    ('-1', 'The delay of a claim release may not exceed 43200 seconds, and '
+           'must be at least 0 seconds long.'),
+    ('43201', 'The delay of a claim release may not exceed 43200 seconds, '
+              'and must be at least 0 seconds long.'),
+    ('soon', 'The "delay" parameter is invalid. The value must be an '
+             'integer.'),
+])
+def test_a_bad_release_delay_is_refused_and_the_claim_kept(
+        claim, client, headers, get_claim, post_messages, delay,
+        description):
+    post_messages('q', {'body': 1})
+    claim_id = claim_id_of(claim('q'))
+    resp = client.simulate_delete(f'/v2/queues/q/claims/{claim_id}',
+                                  headers=headers, params={'delay': delay})
+    assert resp.status_code == 400
+    assert resp.json['description'] == description
+    assert get_claim('q', claim_id).status_code == 200
+
+
 def test_release_of_an_unknown_claim_is_204(release):
     assert release('q', UNKNOWN_ID).status_code == 204
 

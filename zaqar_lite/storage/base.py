@@ -425,8 +425,11 @@ class Claim(ControllerBase, abc.ABC):
         """
 
     @abc.abstractmethod
-    def delete(self, queue, claim_id, project=None) -> None:
-        """Release a claim; its messages become visible. No error if absent."""
+    def delete(self, queue, claim_id, project=None, delay=0) -> None:
+        """Release a claim; its messages become visible, ``delay`` seconds
+        from now (a zaqar-lite extension: callers pass it only when it is
+        not 0, so stages written for Zaqar keep their signature). No error
+        if absent."""
 
 
 class Subscription(ControllerBase, abc.ABC):

@@ -210,6 +210,13 @@ class Validator:
                 f'than its ttl ({ttl} seconds) from now.')
         return delay
 
+    def release_delay(self, delay):
+        high = self.limits.max_claim_ttl
+        if not 0 <= delay <= high:
+            raise ValidationError(
+                f'The delay of a claim release may not exceed {high} '
+                'seconds, and must be at least 0 seconds long.')
+
     def message_ttl(self, ttl):
         high = self.limits.max_message_ttl
         if not 60 <= ttl <= high:

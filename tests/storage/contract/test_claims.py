@@ -1,5 +1,7 @@
 """Claim controller contract."""
 
+import time
+
 import pytest
 
 from tests.conftest import wait_for
@@ -90,6 +92,34 @@ def test_release_makes_messages_claimable(messages, claims, queue):
         claims.get('q', claim_id, project='p')
     _, again = claims.create('q', LEASE, project='p')
     assert len(again) == 2 and all(m['claim_count'] == 2 for m in again)
+
+
+def test_a_release_with_a_delay_holds_the_messages_back(messages, claims,
+                                                        queue):
+    ids = post(messages, 3)
+    claim_id, _ = claims.create('q', LEASE, project='p', limit=2)
+    before = time.time()
+    claims.delete('q', claim_id, project='p', delay=600)
+    # The third message is the only one claimable; the released two wait.
+    _, taken = claims.create('q', LEASE, project='p')
+    assert [m['id'] for m in taken] == ids[2:]
+    assert claims.create('q', LEASE, project='p') == (None, [])
+    released = messages.bulk_get('q', ids[:2], project='p')
+    assert all(m['claim_id'] is None for m in released)
+    assert all(m['available_at'] == pytest.approx(before + 600, abs=5)
+               for m in released)
+    assert page(messages.list('q', project='p', echo=True))[0] == []
+
+
+def test_released_messages_come_back_after_the_delay(messages, claims,
+                                                      queue):
+    post(messages, 1)
+    claim_id, _ = claims.create('q', LEASE, project='p')
+    claims.delete('q', claim_id, project='p', delay=1)
+    [message] = wait_for(
+        lambda: claims.create('q', LEASE, project='p')[1], timeout=10,
+        what='the released message to be claimable again')
+    assert message['claim_count'] == 2
 
 
 def test_expired_claim_frees_its_messages(driver, messages, claims, queue):

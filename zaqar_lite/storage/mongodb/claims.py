@@ -98,14 +98,14 @@ class ClaimController(base.Claim):
             {'$set': {'available': now + ttl},
              '$max': {'expires': now + ttl + grace}})
 
-    def delete(self, queue, claim_id, project=None):
+    def delete(self, queue, claim_id, project=None, delay=0):
         now = time.time()
         claim = self.db.claims.find_one({'_id': str(claim_id)})
         if claim is not None and belongs(claim, queue, project) and \
                 self.db.claims.delete_by_id(claim['_id']):
             self.db.messages.update_many(
                 self._holding(queue, claim['_id'], project, now),
-                {'$set': {'claim': None, 'available': now}})
+                {'$set': {'claim': None, 'available': now + delay}})
 
     def _live(self, queue, claim_id, project, now):
         claim = self.db.claims.find_one({'_id': str(claim_id)})

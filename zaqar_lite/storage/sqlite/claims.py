@@ -67,7 +67,7 @@ class ClaimController(base.Claim):
             _hold(conn, _held_rows(conn, claim_id, now), claim_id, now + ttl,
                   grace, increment=False)
 
-    def delete(self, queue, claim_id, project=None):
+    def delete(self, queue, claim_id, project=None, delay=0):
         now = time.time()
         with self.db.write() as conn:
             found = conn.execute(
@@ -77,7 +77,7 @@ class ClaimController(base.Claim):
                 conn.execute(
                     'UPDATE messages SET claim_id = NULL, available_at = ? '
                     'WHERE claim_id = ? AND available_at > ?',
-                    (now, str(claim_id), now))
+                    (now + delay, str(claim_id), now))
 
 
 def _live_claim(conn, queue, claim_id, project, now):

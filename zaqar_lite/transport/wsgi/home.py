@@ -58,9 +58,10 @@ RESOURCES = {
                       'claim_id': _PARAM + 'claim_id'},
         'hints': {'allow': ['DELETE'], 'formats': {'application/json': {}}}},
     'rel/claim': {
-        'href-template': _QUEUE + '/claims/{claim_id}',
+        'href-template': _QUEUE + '/claims/{claim_id}{?delay}',
         'href-vars': {'queue_name': _PARAM + 'queue_name',
-                      'claim_id': _PARAM + 'claim_id'},
+                      'claim_id': _PARAM + 'claim_id',
+                      'delay': _PARAM + 'release_delay'},
         'hints': {'allow': ['GET', 'PATCH', 'DELETE'],
                   'formats': {'application/json': {}}}},
     'rel/post_claim': {

@@ -1,4 +1,7 @@
--- ARGV[5] claim id. Releases it: its messages are available now.
+-- ARGV[5] claim id, ARGV[6] delay (seconds). Releases it: its messages
+-- are available once the delay has passed.
 local cid = ARGV[5]
-if redis.call('ZSCORE', K.claims, cid) then end_claim(K, cid, NOW) end
+if redis.call('ZSCORE', K.claims, cid) then
+  end_claim(K, cid, NOW + tonumber(ARGV[6]))
+end
 return 1
