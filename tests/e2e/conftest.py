@@ -31,7 +31,16 @@ class Service:
                  '--config-file', str(self.conf_path)],
                 stdout=subprocess.DEVNULL, stderr=log,
                 start_new_session=True, env=self.env)
-        wait_for(self.is_up, timeout=60, what='gunicorn to answer /v2/ping')
+        self.wait_until_up(self.is_up, 'gunicorn to answer /v2/ping')
+
+    def wait_until_up(self, predicate, what):
+        """Wait for ``predicate``; a server that never gets there is
+        stopped, not left running after the test."""
+        try:
+            wait_for(predicate, timeout=60, what=what)
+        except BaseException:
+            self.stop()
+            raise
 
     def log_tail(self, size=4000):
         """The end of what the server has written to its log."""

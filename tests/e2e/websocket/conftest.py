@@ -59,8 +59,8 @@ class WebSocketService(Service):
 
     def start(self):
         super().start()
-        wait_for(self.accepts_sockets, timeout=60,
-                 what='the WebSocket server to answer ping')
+        self.wait_until_up(self.accepts_sockets,
+                           'the WebSocket server to answer ping')
 
     def accepts_sockets(self):
         try:
