@@ -207,18 +207,24 @@ def store_conf(tmp, redis_uri=None, mongodb_uri=None):
     return f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
 
 
+def write_conf(tmp, port, workers, redis_uri=None, mongodb_uri=None):
+    """A zaqar.conf in ``tmp`` for a benchmarked server; its path."""
+    conf_path = os.path.join(tmp, 'zaqar.conf')
+    with open(conf_path, 'w') as fh:
+        fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
+                 f'port = {port}\nworkers = {workers}\n'
+                 f'timeout = 600\n[storage]\ngc_interval = 0\n'
+                 + store_conf(tmp, redis_uri, mongodb_uri))
+    return conf_path
+
+
 @contextlib.contextmanager
 def server(workers, port, redis_uri=None, mongodb_uri=None):
     from zaqar_lite import conf as zconf
     from zaqar_lite.bootstrap import Bootstrap
 
     with tempfile.TemporaryDirectory() as tmp:
-        conf_path = os.path.join(tmp, 'zaqar.conf')
-        with open(conf_path, 'w') as fh:
-            fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
-                     f'port = {port}\nworkers = {workers}\n'
-                     f'timeout = 600\n[storage]\ngc_interval = 0\n'
-                     + store_conf(tmp, redis_uri, mongodb_uri))
+        conf_path = write_conf(tmp, port, workers, redis_uri, mongodb_uri)
         proc = subprocess.Popen([sys.executable, '-m', 'zaqar_lite.cli',
                                  'serve', '--config-file', conf_path],
                                 stdout=subprocess.DEVNULL,

@@ -22,7 +22,7 @@ import tempfile
 import time
 import uuid
 
-from http_bench import BODY, Client, store_conf, wait_until_up
+from http_bench import BODY, Client, wait_until_up, write_conf
 
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')  # /proc CPU times are in these
 WARM_UP = 200  # untimed requests before each measurement
@@ -129,12 +129,7 @@ def measure(args):
     from zaqar_lite.bootstrap import Bootstrap
 
     with tempfile.TemporaryDirectory() as tmp:
-        conf_path = os.path.join(tmp, 'zaqar.conf')
-        with open(conf_path, 'w') as fh:
-            fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
-                     f'port = {args.port}\nworkers = 1\n'
-                     f'[storage]\ngc_interval = 0\n'
-                     + store_conf(tmp, args.redis, None))
+        conf_path = write_conf(tmp, args.port, 1, args.redis)
         endpoint, trivial_endpoint = url(args.port), url(args.port + 1)
         trivial = start([sys.executable, __file__, '--serve-trivial',
                          str(args.port + 1)], trivial_endpoint)

@@ -94,12 +94,7 @@ def test_an_oversize_body_is_refused_before_it_is_sent(server, project):
     """Content-Length over the limit: 400 at once, the body never read
     (the client has not even sent it), others served meanwhile."""
     sock = open_request(server, project, ['Content-Length: 1000000000'])
-    status, answer = read_response(sock)
-    assert status == 400
-    assert json.loads(answer)['description'].startswith(
-        'Message collection size is too large.')
-    assert others_are_served(server, project)
-    sock.close()
+    assert_refused_as_too_large(sock, server, project)
 
 
 def test_an_oversize_chunked_body_is_read_only_to_the_limit(server, project):
@@ -109,6 +104,12 @@ def test_an_oversize_chunked_body_is_read_only_to_the_limit(server, project):
     for chunk in [b'[' * 65536] * (MAX_POST // 65536) + [b'[' * 1024]:
         sock.sendall(b'%x\r\n%s\r\n' % (len(chunk), chunk))
     # The body is not finished (no last chunk): the server answers anyway.
+    assert_refused_as_too_large(sock, server, project)
+
+
+def assert_refused_as_too_large(sock, server, project):
+    """The request on ``sock`` gets the too-large 400, and others are
+    served meanwhile."""
     status, answer = read_response(sock)
     assert status == 400
     assert json.loads(answer)['description'].startswith(
