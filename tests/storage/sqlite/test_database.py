@@ -151,3 +151,24 @@ def test_a_driver_built_before_fork_works_in_the_children(tmp_path):
         child.join(30)
         assert child.exitcode == 0
     assert sorted(taken) == list(range(60))
+
+
+def test_a_database_from_an_older_version_gets_the_columns_added_since(
+        tmp_path):
+    from zaqar_lite.storage.sqlite.database import Database
+    path = str(tmp_path / 'old.db')
+    old = ('CREATE TABLE IF NOT EXISTS things '
+           '(id INTEGER PRIMARY KEY, name TEXT)',)
+    Database(path, statements=old).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO things (name) VALUES ('kept')")
+    added = (('things', 'weight', 'INTEGER NOT NULL DEFAULT 7'),)
+    statements = old + ('CREATE INDEX IF NOT EXISTS by_weight '
+                        'ON things (weight)',)
+    for _ in range(2):  # the second open finds nothing to add
+        Database(path, statements=statements, added_columns=added).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute('SELECT name, weight FROM things').fetchall() \
+            == [('kept', 7)]
+        assert conn.execute("SELECT name FROM sqlite_master WHERE "
+                            "type = 'index' AND name = 'by_weight'").fetchall()

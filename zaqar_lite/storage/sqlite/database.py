@@ -60,6 +60,16 @@ def _is_unavailable(exc: BaseException) -> bool:
         name.startswith(code) for code in _UNAVAILABLE)
 
 
+def _add_missing_columns(conn, added_columns):
+    """Upgrade tables made by an older version: add the columns they lack."""
+    for table, column, declaration in added_columns:
+        present = {row[1] for row in conn.execute(
+            f'PRAGMA table_info({table})')}
+        if column not in present:
+            conn.execute(
+                f'ALTER TABLE {table} ADD COLUMN {column} {declaration}')
+
+
 def path_from_uri(uri: str) -> str:
     """The file path in ``sqlite:///relative.db`` or ``sqlite:////abs.db``."""
     prefix = 'sqlite:///'
@@ -80,7 +90,8 @@ class Database:
     """
 
     def __init__(self, path: str, busy_timeout: float = 10.0,
-                 synchronous: str = 'FULL', statements=schema.STATEMENTS):
+                 synchronous: str = 'FULL', statements=schema.STATEMENTS,
+                 added_columns=schema.ADDED_COLUMNS):
         if synchronous.upper() not in SYNCHRONOUS:
             raise errors.ConfigurationError(
                 f'synchronous must be one of {SYNCHRONOUS}, not {synchronous}')
@@ -96,7 +107,7 @@ class Database:
         self._paused_by_fork = False
         self._lock_fd = None
         _DATABASES.add(self)
-        self._create_schema(statements)
+        self._create_schema(statements, added_columns)
 
     def pause_writes(self):
         """Before a fork: wait for other threads' write transactions."""
@@ -122,13 +133,17 @@ class Database:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def _create_schema(self, statements):
+    def _create_schema(self, statements, added_columns=()):
         folder = os.path.dirname(self.path)
         try:
             os.makedirs(folder, exist_ok=True)
             with self.write() as conn:
                 for statement in statements:
+                    if statement.lstrip().upper().startswith('CREATE INDEX'):
+                        _add_missing_columns(conn, added_columns)
+                        added_columns = ()
                     conn.execute(statement)
+                _add_missing_columns(conn, added_columns)
         except (OSError, errors.StorageUnavailable) as exc:
             raise errors.ConfigurationError(
                 f'cannot open SQLite database {self.path}: {exc}') from exc

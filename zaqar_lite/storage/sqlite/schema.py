@@ -108,6 +108,11 @@ INDEXES = (
         WHERE claim_id IS NULL""",
 )
 
+# Columns added after a table's first release: (table, column, declaration).
+# A database made by an older version gets each missing one on open, before
+# the indexes (which may use them) are made.  Append; never reorder.
+ADDED_COLUMNS = ()
+
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
