@@ -31,8 +31,10 @@ knows which HTTP status each family becomes.  The hierarchy::
     │   ├── SubscriptionAlreadyExists
     │   ├── PoolAlreadyExists
     │   └── PoolInUse
-    └── StorageUnavailable          503: the engine cannot be reached
-        └── NoPoolFound             pooling: no pool registered for the queue
+    ├── StorageUnavailable          503: the engine cannot be reached
+    │   └── NoPoolFound             pooling: no pool registered for the queue
+    └── TooManyWaitingClaims        503: this process holds as many long-poll
+                                    claims as it may
 
 Messages are plain English and never contain secrets; they are safe to show
 to the client that caused them.
@@ -254,3 +256,8 @@ class StorageUnavailable(ZaqarLiteError):
 
 class NoPoolFound(StorageUnavailable):
     """Pooling is on and no pool can take the queue."""
+
+
+class TooManyWaitingClaims(ZaqarLiteError):
+    """A long-poll claim found nothing, and this server process already
+    holds ``[drivers:transport:wsgi] max_waiting_claims`` waiting ones."""

@@ -47,6 +47,20 @@ _LIMITS = [
                help='Longest claim grace, in seconds.'),
     cfg.IntOpt('max_dedup_window', default=86400, min=1,
                help='Longest _dedup_window a queue may set, in seconds.'),
+    cfg.IntOpt('max_claim_wait', default=20, min=0,
+               help='Longest wait a long-poll claim may ask for '
+                    '(POST .../claims?wait=N), in seconds; 0 allows none. '
+                    'Keep it below the timeouts of proxies and clients in '
+                    'front of the server. Each waiting claim holds a server '
+                    'thread: see [drivers:transport:wsgi] '
+                    'max_waiting_claims.'),
+    cfg.FloatOpt('claim_wait_recheck', default=1.0, min=0.05,
+                 help='Seconds between the retries of a waiting claim '
+                      'between wake-ups. A post wakes waiting claims at '
+                      'once; these retries find messages that become '
+                      'claimable by time (a delay ending, a claim '
+                      'expiring), and posts whose wake-up could not reach '
+                      'this process (MongoDB: posts made on other hosts).'),
     cfg.IntOpt('max_pools_per_page', default=20, min=1,
                help='Largest page of a pool listing.'),
     cfg.IntOpt('max_flavors_per_page', default=20, min=1,

@@ -19,6 +19,15 @@ OPTS = [
                help='gunicorn worker class.'),
     cfg.IntOpt('threads', default=4, min=1,
                help='Threads per worker with the gthread worker class.'),
+    cfg.IntOpt('max_waiting_claims', default=64, min=0,
+               help='Long-poll claims (POST .../claims?wait=N) one worker '
+                    'holds waiting at once. With gthread, each worker gets '
+                    'this many threads beyond `threads`, so waiting claims '
+                    'never take the threads that serve other requests; a '
+                    'claim beyond this many that finds nothing to claim is '
+                    'answered 503 with Retry-After: 1. With the sync '
+                    'worker class no claim waits (the worker would serve '
+                    'nothing else meanwhile): this is taken as 0.'),
     cfg.IntOpt('keepalive', default=30, min=0,
                help='Seconds an idle client connection is kept open '
                     '(gthread).'),

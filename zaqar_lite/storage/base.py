@@ -118,6 +118,18 @@ class DataDriverBase(abc.ABC):
         from zaqar_lite.storage.topics import TopicController
         return TopicController(self.queue_controller)
 
+    @functools.cached_property
+    def doorbell(self):
+        """Wakes long-poll claims when a post makes messages claimable (a
+        zaqar-lite extension, see :mod:`zaqar_lite.storage.doorbell`).
+
+        This default reaches the waiters of this process only; drivers
+        whose store is shared by other processes return one that reaches
+        them too, and ring it after a post and a release.
+        """
+        from zaqar_lite.storage.doorbell import Doorbell
+        return Doorbell()
+
     @abc.abstractmethod
     def is_alive(self) -> bool:
         """Whether the engine answers right now."""

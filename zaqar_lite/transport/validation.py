@@ -307,6 +307,13 @@ class Validator:
             raise ValidationError(
                 f'Limit must be at least 1 and may not be greater than {high}.')
 
+    def claim_wait(self, wait):
+        high = self.limits.max_claim_wait
+        if not 0 <= wait <= high:
+            raise ValidationError(
+                f'The wait of a claim may not exceed {high} seconds, and '
+                'must be at least 0 seconds long.')
+
     def claim(self, metadata):
         """ttl and grace of a claim create or update."""
         self._int_field(metadata, 'ttl')

@@ -106,6 +106,8 @@ class ClaimController(base.Claim):
             self.db.messages.update_many(
                 self._holding(queue, claim['_id'], project, now),
                 {'$set': {'claim': None, 'available': now + delay}})
+            if not delay:  # its messages are claimable now
+                self.driver.doorbell.ring(queue, project)
 
     def _live(self, queue, claim_id, project, now):
         claim = self.db.claims.find_one({'_id': str(claim_id)})

@@ -1,12 +1,17 @@
 """The MongoDB data driver."""
 
 import collections
+import functools
+import hashlib
+import os
+import tempfile
 import time
 
 import pymongo.errors
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base
+from zaqar_lite.storage.host_doorbell import HostDoorbell
 from zaqar_lite.storage.mongodb import engine, leases, schema
 from zaqar_lite.storage.mongodb.claims import ClaimController
 from zaqar_lite.storage.mongodb.messages import MessageController, remove
@@ -50,6 +55,16 @@ class DataDriver(base.DataDriverBase):
                 f'MongoDB database {database.name!r} cannot be prepared: '
                 f'{exc}') from exc
         self.db = engine.Collections.of(database, self.updates_are_isolated)
+
+    @functools.cached_property
+    def doorbell(self):
+        # FerretDB has neither change streams nor tailable cursors, so
+        # rings reach the processes of this host only (one folder per
+        # store); waiters on other hosts find posts at their re-checks.
+        store = f'{self.uri}\0{self.options.get("database", "zaqar")}'
+        digest = hashlib.sha256(store.encode()).hexdigest()[:16]
+        return HostDoorbell(os.path.join(
+            tempfile.gettempdir(), f'zaqar-lite-bells-{os.getuid()}-{digest}'))
 
     def is_alive(self):
         try:
@@ -108,4 +123,6 @@ class DataDriver(base.DataDriverBase):
                                           {'$set': {'messages': count}})
 
     def close(self):
+        if 'doorbell' in self.__dict__:
+            self.doorbell.close()
         self.client.close()

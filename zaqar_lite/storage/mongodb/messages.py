@@ -159,6 +159,10 @@ class MessageController(base.Message):
                                        [doc['_id'] for doc in docs], now)
         append(self.db, queue, project,
                [doc for n, doc in enumerate(docs) if n not in ids.repeats])
+        ready = sum(1 for n, doc in enumerate(docs)
+                    if n not in ids.repeats and doc['available'] <= now)
+        if ready:
+            self.driver.doorbell.ring(queue, project, ready)
         lost = idempotency.note(self.db, queue, project, messages, ids, now)
         if not lost:
             return ids

@@ -1,8 +1,33 @@
 """The pooling data driver: the pipelines wrap it like any data driver."""
 
+import functools
+
 from zaqar_lite import errors
 from zaqar_lite.storage import base
+from zaqar_lite.storage.doorbell import Doorbell
 from zaqar_lite.storage.pooling import controllers
+
+
+class RoutingDoorbell(Doorbell):
+    """Listens on the doorbell of the queue's pool (its driver rings it).
+
+    A queue in no pool (never posted to) listens here, on a bell nobody
+    rings: its first post, which places it in a pool, is found by the
+    waiter's next re-check.
+
+    Args:
+        catalog: the ``Catalog`` routing (project, queue) to a pool.
+    """
+
+    def __init__(self, catalog):
+        super().__init__()
+        self.catalog = catalog
+
+    def listen(self, queue, project=None):
+        driver = self.catalog.lookup(queue, project)
+        if driver is None:
+            return super().listen(queue, project)
+        return driver.doorbell.listen(queue, project)
 
 
 class DataDriver(base.DataDriverBase):
@@ -34,6 +59,10 @@ class DataDriver(base.DataDriverBase):
         sets = [set(driver.BASE_CAPABILITIES)
                 for driver in self._pools().values()]
         return tuple(sorted(set.intersection(*sets))) if sets else ()
+
+    @functools.cached_property
+    def doorbell(self):
+        return RoutingDoorbell(self.catalog)
 
     def is_alive(self):
         """Whether the management store answers: this server can route.

@@ -1,5 +1,6 @@
 """The Redis data driver."""
 
+import functools
 
 import redis
 
@@ -7,6 +8,7 @@ from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.redis.claims import ClaimController
 from zaqar_lite.storage.redis.connection import client_from_uri
+from zaqar_lite.storage.redis.doorbell import PubSubDoorbell
 from zaqar_lite.storage.redis.messages import MessageController
 from zaqar_lite.storage.redis.queues import QueueController
 from zaqar_lite.storage.redis.scripts import Scripts
@@ -42,6 +44,11 @@ class DataDriver(base.DataDriverBase):
         self.scripts = Scripts(self.client,
                                self.options.get('key_prefix', 'zl'))
 
+    @functools.cached_property
+    def doorbell(self):
+        # rung by the post and release scripts (PUBLISH)
+        return PubSubDoorbell(self.client, self.scripts.prefix)
+
     def is_alive(self):
         try:
             return bool(self.client.ping())
@@ -60,4 +67,6 @@ class DataDriver(base.DataDriverBase):
         return totals
 
     def close(self):
+        if 'doorbell' in self.__dict__:
+            self.doorbell.close()
         self.client.close()

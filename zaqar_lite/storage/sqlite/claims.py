@@ -78,6 +78,8 @@ class ClaimController(base.Claim):
                     'UPDATE messages SET claim_id = NULL, available_at = ? '
                     'WHERE claim_id = ? AND available_at > ?',
                     (now + delay, str(claim_id), now))
+        if found and not delay:  # its messages are claimable now
+            self.driver.doorbell.ring(queue, project)
 
 
 def _live_claim(conn, queue, claim_id, project, now):

@@ -1,8 +1,10 @@
 """The SQLite data driver."""
 
+import functools
 import time
 
 from zaqar_lite.storage import base
+from zaqar_lite.storage.host_doorbell import HostDoorbell
 from zaqar_lite.storage.sqlite.claims import ClaimController
 from zaqar_lite.storage.sqlite.database import Database, path_from_uri
 from zaqar_lite.storage.sqlite.messages import MessageController
@@ -30,6 +32,11 @@ class DataDriver(base.DataDriverBase):
                            busy_timeout=float(self.options.get('busy_timeout',
                                                                10.0)),
                            synchronous=self.options.get('synchronous', 'FULL'))
+
+    @functools.cached_property
+    def doorbell(self):
+        # every process sharing the file is on this host
+        return HostDoorbell(self.db.path + '.bells')
 
     def is_alive(self):
         return self.db.is_alive()
@@ -64,4 +71,6 @@ class DataDriver(base.DataDriverBase):
                 'subscriptions': subscriptions, 'idempotency_keys': keys}
 
     def close(self):
+        if 'doorbell' in self.__dict__:
+            self.doorbell.close()
         self.db.close()

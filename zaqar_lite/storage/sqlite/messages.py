@@ -170,6 +170,9 @@ class MessageController(base.Message):
                 'created, ttl, expires, delay, available_at) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
             count_messages(conn, queue, project, len(new))
+        ready = sum(1 for row in new if row[8] == 0)  # not delayed
+        if ready:
+            self.driver.doorbell.ring(queue, project, ready)
         return ids
 
     def delete(self, queue, message_id, project=None, claim=None):

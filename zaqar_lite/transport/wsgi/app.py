@@ -9,6 +9,7 @@ import falcon
 from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport import openapi
+from zaqar_lite.transport.longpoll import ClaimWaiter, waiting_claims_allowed
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (auth, claims, errors, health, home,
                                        hooks, messages, pools, queues, share,
@@ -50,6 +51,10 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
            control_driver=None):
     """``(path, resource)`` pairs of every endpoint."""
     args = (validator, pipelines, conf.transport)
+    waiter = ClaimWaiter(
+        pipelines.claim, data_driver.doorbell,
+        waiting_claims_allowed(conf['drivers:transport:wsgi']),
+        conf.transport.claim_wait_recheck)
     table = [
         ('/', home.Versions()),
         ('/v2', home.Home()),
@@ -62,7 +67,7 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
         (QUEUE + '/share', share.Share(conf.signed_url.secret_key)),
         (QUEUE + '/messages', messages.Collection(*args)),
         (QUEUE + '/messages/{message_id}', messages.Item(*args)),
-        (QUEUE + '/claims', claims.Collection(*args)),
+        (QUEUE + '/claims', claims.Collection(*args, waiter=waiter)),
         (QUEUE + '/claims/{claim_id}', claims.Item(*args)),
         ('/v2/topics', queues.Collection(*args, kind='topic')),
         (TOPIC, queues.Item(*args, kind='topic')),

@@ -33,18 +33,29 @@ class ClaimResource(Resource):
 
 
 class Collection(ClaimResource):
-    """POST /v2/queues/{name}/claims."""
+    """POST /v2/queues/{name}/claims (``wait``: a long-poll claim).
+
+    Args:
+        waiter: the ``transport.longpoll.ClaimWaiter`` over the claim
+            pipeline.
+    """
+
+    def __init__(self, *args, waiter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiter = waiter
 
     def on_post(self, req, resp, project_id, client_id, queue_name):
         limit = utils.int_param(req, 'limit')
         self.validator.claim_limit(limit)
+        wait = utils.int_param(req, 'wait', 0)
+        self.validator.claim_wait(wait)
         document = self._read(req, required=False)
         metadata = {'ttl': document.get('ttl', self.limits.default_claim_ttl),
                     'grace': document.get('grace',
                                           self.limits.default_claim_grace)}
-        claim_id, messages = self.pipelines.claim.create(
+        claim_id, messages = self.waiter.create(
             queue_name, metadata, project=project_id,
-            limit=limit or DEFAULT_LIMIT)
+            limit=limit or DEFAULT_LIMIT, wait=wait)
         if not messages:
             resp.status = falcon.HTTP_204
             return

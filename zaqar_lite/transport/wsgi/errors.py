@@ -14,6 +14,7 @@ from zaqar_lite import errors
 LOG = logging.getLogger(__name__)
 
 RETRY_AFTER = 5  # seconds a client should wait after a 503
+BUSY_RETRY_AFTER = 1  # seconds, after a 503 for too many waiting claims
 
 # class -> (status, title); the description is the exception's message.
 STATUSES = {
@@ -30,6 +31,7 @@ def register(app: falcon.App) -> None:
     for cls, (status, title) in STATUSES.items():
         app.add_error_handler(cls, _handler(status, title))
     app.add_error_handler(errors.StorageUnavailable, _unavailable)
+    app.add_error_handler(errors.TooManyWaitingClaims, _busy)
     app.add_error_handler(Exception, _unexpected)
 
 
@@ -54,6 +56,11 @@ def _unavailable(req, resp, exc, params):
         'few seconds.')
     error_body(resp, falcon.HTTP_503, 'Service temporarily unavailable',
                description)
+
+
+def _busy(req, resp, exc, params):
+    resp.set_header('Retry-After', str(BUSY_RETRY_AFTER))
+    error_body(resp, falcon.HTTP_503, 'Too many waiting claims', str(exc))
 
 
 def _unexpected(req, resp, exc, params):

@@ -19,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.transport import longpoll
 
 LOG = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0  # seconds between housekeeper starts, at least
@@ -28,6 +29,12 @@ STOP_WAIT = 30  # seconds a stopping housekeeper gets before SIGKILL
 def bind_address(host: str, port: int) -> str:
     """gunicorn's form of an address; IPv6 hosts go in brackets."""
     return f'[{host}]:{port}' if ':' in host else f'{host}:{port}'
+
+
+def worker_threads(wsgi) -> int:
+    """gunicorn's ``threads``: ``threads`` for requests that do not wait,
+    plus one for each long-poll claim a worker may hold waiting."""
+    return wsgi.threads + longpoll.waiting_claims_allowed(wsgi)
 
 
 class Server(BaseApplication):
@@ -46,7 +53,8 @@ class Server(BaseApplication):
         settings = {'bind': bind_address(wsgi.bind, wsgi.port),
                     'workers': wsgi.workers, 'timeout': wsgi.timeout,
                     'worker_class': wsgi.worker_class,
-                    'threads': wsgi.threads, 'keepalive': wsgi.keepalive,
+                    'threads': worker_threads(wsgi),
+                    'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite'}
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per

@@ -121,3 +121,13 @@ local function pad(number)
   local digits = string.format('%d', number)
   return string.rep('0', 15 - #digits) .. digits
 end
+
+-- Ring the queue's doorbell: ``count`` messages became claimable now
+-- (see zaqar_lite/storage/redis/doorbell.py; costs nothing much when no
+-- process listens).
+local function ring(count)
+  if count > 0 then
+    redis.call('PUBLISH', PREFIX .. ':bell:{' .. PROJECT .. '/' .. QUEUE .. '}',
+               count)
+  end
+end

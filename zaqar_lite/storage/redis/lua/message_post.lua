@@ -5,6 +5,7 @@
 -- does not exist.
 if redis.call('EXISTS', K.meta) == 0 then return false end
 local ids, repeats = {}, {}
+local ready = 0  -- stored messages claimable at once
 for i = 5, #ARGV, 7 do
   local key = ARGV[i + 5]
   local first = false
@@ -30,7 +31,9 @@ for i = 5, #ARGV, 7 do
       redis.call('HSET', K.dedup, key, id)
       redis.call('ZADD', K.dedupexp, NOW + tonumber(ARGV[i + 6]), key)
     end
+    if tonumber(ARGV[i + 2]) == 0 then ready = ready + 1 end
     ids[#ids + 1] = id
   end
 end
+ring(ready)
 return {ids, repeats}
