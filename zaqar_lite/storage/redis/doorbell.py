@@ -53,6 +53,7 @@ class PubSubDoorbell(Doorbell):
         self.prefix = prefix
         self._state = threading.Lock()
         self._pubsub = None
+        self._reader = None      # the thread reading the subscription
         self._keys = {}          # channel -> bell key
         self._confirmed = {}     # channel -> Event set once Redis confirms
         self._idle_since = {}    # channel -> monotonic time its last waiter left
@@ -82,9 +83,10 @@ class PubSubDoorbell(Doorbell):
                 pubsub = self.client.pubsub()
                 pubsub.subscribe(name)
                 self._pubsub = pubsub
-                threading.Thread(target=self._read, args=(pubsub,),
-                                 daemon=True,
-                                 name='zaqar-lite redis doorbell').start()
+                self._reader = threading.Thread(
+                    target=self._read, args=(pubsub,), daemon=True,
+                    name='zaqar-lite redis doorbell')
+                self._reader.start()
             else:
                 self._pubsub.subscribe(name)
         except redis.RedisError as exc:
@@ -101,18 +103,19 @@ class PubSubDoorbell(Doorbell):
                     time.monotonic()
 
     def _read(self, pubsub):
+        # The only thread that reads the connection, and the one that
+        # closes it (closing it under a read fails inside redis-py).
         while not self._closed:
             try:
                 message = pubsub.get_message(timeout=READ_WAIT)
             except (redis.RedisError, OSError) as exc:
-                if self._closed:
-                    return
                 LOG.warning('doorbell: Redis subscription failed: %s', exc)
                 time.sleep(RETRY_PAUSE)
                 continue
             if message is not None:
                 self._handle(message)
             self._unsubscribe_idle(pubsub)
+        pubsub.close()
 
     def _handle(self, message):
         name = message['channel']
@@ -143,8 +146,9 @@ class PubSubDoorbell(Doorbell):
                 LOG.warning('doorbell: cannot unsubscribe: %s', exc)
 
     def close(self):
+        """Stop listening: the reading thread closes the connection (within
+        ``READ_WAIT`` seconds), before the driver closes its client."""
         self._closed = True
-        with self._state:
-            pubsub, self._pubsub = self._pubsub, None
-        if pubsub is not None:
-            pubsub.close()
+        reader = self._reader
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(READ_WAIT + CONFIRM_WAIT)
