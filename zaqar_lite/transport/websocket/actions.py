@@ -27,6 +27,8 @@ class Action:
         query: ``{body field: query parameter}``.
         fields: body fields that form the JSON document (None: no document).
         document: the one body field that is the whole JSON document.
+        refused: ``{body field: why}`` for fields the HTTP route takes but
+            this transport does not.
     """
 
     method: str
@@ -34,6 +36,7 @@ class Action:
     query: dict = dataclasses.field(default_factory=dict)
     fields: tuple | None = None
     document: str | None = None
+    refused: dict = dataclasses.field(default_factory=dict)
 
 
 def _same(*names):
@@ -65,7 +68,13 @@ ACTIONS = {
     'message_delete_many': Action('DELETE', QUEUE + '/messages', {
         'message_ids': 'ids', 'claim_ids': 'claim_ids', 'pop': 'pop'}),
     'claim_create': Action('POST', QUEUE + '/claims', _same('limit'),
-                           fields=('ttl', 'grace')),
+                           fields=('ttl', 'grace'), refused={
+        'wait': 'claim_create does not wait over WebSocket (a waiting '
+                'claim would hold one of the threads every connection '
+                'shares): subscribe the socket to the queue '
+                '(subscription_create without a subscriber) to have its '
+                'messages pushed, or long-poll over HTTP '
+                '(POST .../claims?wait=N).'}),
     'claim_get': Action('GET', QUEUE + '/claims/{claim_id}'),
     'claim_update': Action('PATCH', QUEUE + '/claims/{claim_id}',
                            fields=('ttl', 'grace')),
@@ -115,6 +124,9 @@ def to_http(action: Action, body: dict) -> HttpRequest:
         ValidationError: a path field is missing or not a path segment, or
             a query field has a type no query parameter can carry.
     """
+    for name, why in action.refused.items():
+        if name in body:
+            raise ValidationError(why, title='Invalid request body')
     path = PLACEHOLDER.sub(lambda match: _segment(body, match[1]),
                            action.path)
     query = [(param, _query_value(name, body[name]))

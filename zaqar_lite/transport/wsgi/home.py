@@ -65,9 +65,10 @@ RESOURCES = {
         'hints': {'allow': ['GET', 'PATCH', 'DELETE'],
                   'formats': {'application/json': {}}}},
     'rel/post_claim': {
-        'href-template': _QUEUE + '/claims{?limit}',
+        'href-template': _QUEUE + '/claims{?limit,wait}',
         'href-vars': {'queue_name': _PARAM + 'queue_name',
-                      'limit': _PARAM + 'claim_limit'},
+                      'limit': _PARAM + 'claim_limit',
+                      'wait': _PARAM + 'claim_wait'},
         'hints': {'allow': ['POST'], 'formats': {'application/json': {}},
                   'accept-post': ['application/json']}},
     'rel/subscriptions_get': {
