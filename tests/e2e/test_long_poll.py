@@ -1,0 +1,150 @@
+"""Long-poll claims on a real gunicorn (gthread, two workers).
+
+Many clients waiting on one server leave it serving everyone else: each
+worker gives waiting claims threads of their own (``max_waiting_claims``
+beyond ``threads``).  A post wakes waiting claims on every worker, on
+every store: the servers here re-check only every 30 seconds, longer than
+any wait, so only the doorbell can end a wait early.
+"""
+
+import concurrent.futures
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.conftest import wait_for
+from tests.e2e.conftest import Service, service_conf
+from tests.storage.contract.conftest import build_driver
+
+pytestmark = pytest.mark.e2e
+
+WAIT = 20  # seconds each claim may wait: [transport] max_claim_wait
+WAITERS = 60  # clients waiting at once on one server
+TIMEOUT = WAIT + 30  # seconds a test waits for an answer the server owes
+
+
+def store_sections(request, store, folder):
+    """The configuration of ``store`` and the settings of a driver of it
+    (``contract.conftest.build_driver``) for posting from this process."""
+    if store == 'sqlite':
+        uri = f'sqlite:///{folder}/e2e.db'
+        return {}, ('sqlite', uri, {})
+    if store == 'redis':
+        uri, prefix = request.getfixturevalue('redis_server').uri, \
+            f'e2e-{uuid.uuid4().hex[:8]}'
+        return ({'drivers': {'message_store': 'redis'},
+                 'drivers:message_store:redis': {'uri': uri,
+                                                 'key_prefix': prefix}},
+                ('redis', uri, {'key_prefix': prefix}))
+    uri, database = request.getfixturevalue('ferretdb_server').uri, \
+        f'e2e-{uuid.uuid4().hex[:8]}'
+    return ({'drivers': {'message_store': 'mongodb'},
+             'drivers:message_store:mongodb': {'uri': uri,
+                                               'database': database}},
+            ('mongodb', uri, {'database': database}))
+
+
+@pytest.fixture(scope='module', params=['sqlite', 'redis', 'mongodb'])
+def server(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f'e2e-long-poll-{request.param}')
+    sections, settings = store_sections(request, request.param, folder)
+    running = Service(service_conf(
+        folder, transport={'claim_wait_recheck': 30}, **sections),
+        store=request.param)
+    running.settings = settings
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def headers(project):
+    return {'Client-ID': str(uuid.uuid4()), 'X-Project-ID': project}
+
+
+def claim(server, headers, queue, wait=WAIT, limit=1):
+    """``(status, seconds taken)`` of one claim on a connection of its own."""
+    started = time.monotonic()
+    resp = requests.post(f'{server.url}/v2/queues/{queue}/claims',
+                         headers=headers, params={'wait': wait,
+                                                  'limit': limit},
+                         timeout=TIMEOUT)
+    return resp.status_code, time.monotonic() - started
+
+
+def post(server, headers, queue, count):
+    resp = requests.post(f'{server.url}/v2/queues/{queue}/messages',
+                         headers=headers, timeout=TIMEOUT,
+                         json={'messages': [{'body': n}
+                                            for n in range(count)]})
+    assert resp.status_code == 201
+
+
+def others_are_served(server, headers):
+    """A ping, a post and a claim on another queue are answered."""
+    assert requests.get(server.url + '/v2/ping',
+                        timeout=WAIT / 4).status_code == 204
+    post(server, headers, 'busy', 1)
+    status, _ = claim(server, headers, 'busy', wait=0)
+    assert status == 201
+    return True
+
+
+def test_many_waiting_clients_do_not_starve_others(server, headers):
+    if server.store != 'sqlite':
+        pytest.skip('the worker class does not depend on the store')
+    with concurrent.futures.ThreadPoolExecutor(WAITERS) as pool:
+        waiting = [pool.submit(claim, server, headers, 'idle')
+                   for _ in range(WAITERS)]
+        for _ in range(3):
+            assert others_are_served(server, headers)
+            assert not any(future.done() for future in waiting), \
+                'a waiting claim ended before anything was posted'
+        post(server, headers, 'idle', WAITERS)
+        outcomes = [future.result(TIMEOUT) for future in waiting]
+    assert [status for status, _ in outcomes] == [201] * WAITERS
+    assert max(took for _, took in outcomes) < WAIT, \
+        'a waiting claim was not woken by the post'
+
+
+def test_a_post_through_the_server_wakes_claims_on_every_worker(server,
+                                                                 headers):
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        waiting = [pool.submit(claim, server, headers, 'jobs')
+                   for _ in range(10)]
+        assert others_are_served(server, headers)
+        post(server, headers, 'jobs', 10)
+        outcomes = [future.result(TIMEOUT) for future in waiting]
+    assert [status for status, _ in outcomes] == [201] * 10
+    assert max(took for _, took in outcomes) < WAIT / 2, \
+        'a waiting claim was not woken by the post'
+
+
+def test_a_post_from_another_process_wakes_waiting_claims(server, headers,
+                                                          project):
+    requests.put(f'{server.url}/v2/queues/work', headers=headers,
+                 timeout=TIMEOUT).raise_for_status()
+    driver = build_driver(*server.settings)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            waiting = [pool.submit(claim, server, headers, 'work')
+                       for _ in range(4)]
+            assert others_are_served(server, headers)
+            driver.message_controller.post(
+                'work', [{'body': n, 'ttl': 300} for n in range(4)],
+                'producer', project=project)
+            outcomes = [future.result(TIMEOUT) for future in waiting]
+    finally:
+        driver.close()
+    assert [status for status, _ in outcomes] == [201] * 4
+    assert max(took for _, took in outcomes) < WAIT / 2, \
+        'a waiting claim was not woken by the post'
+
+
+def test_a_wait_with_nothing_posted_ends_in_204(server, headers):
+    status, took = claim(server, headers, 'quiet', wait=1)
+    assert status == 204
+    assert took >= 1
+    wait_for(lambda: others_are_served(server, headers), timeout=TIMEOUT)
