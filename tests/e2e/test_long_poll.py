@@ -148,3 +148,24 @@ def test_a_wait_with_nothing_posted_ends_in_204(server, headers):
     assert status == 204
     assert took >= 1
     wait_for(lambda: others_are_served(server, headers), timeout=TIMEOUT)
+
+
+def test_python_zaqarclient_long_polls_through_its_request_layer(server,
+                                                                 project):
+    # The example of docs/api.md, "Long-poll claims".
+    from zaqarclient.queues.v2 import client as zaqar
+    from zaqarclient.queues.v2 import core
+    c = zaqar.Client(server.url, version=2, conf={
+        'auth_opts': {'backend': 'noauth',
+                      'options': {'os_project_id': project}}})
+    c.queue('orders').post([{'body': {'order': 17}, 'ttl': 300}])
+
+    req, trans = c._request_and_transport()
+    req.params['wait'] = 20
+    claimed = core.claim_create(trans, req, 'orders', ttl=300, grace=60,
+                                limit=5)
+    assert [m['body'] for m in claimed['messages']] == [{'order': 17}]
+
+    req, trans = c._request_and_transport()
+    req.params['wait'] = 1
+    assert core.claim_create(trans, req, 'orders', ttl=300, grace=60) is None
