@@ -58,6 +58,7 @@ class HostDoorbell(Doorbell):
         self._socket = None   # this process's receiving socket
         self._name = None     # its file name in the folder
         self._folder_fd = None
+        self._folder_lock = threading.Lock()
         self._sender = None
         _BELLS.add(self)
         atexit.register(self.close)
@@ -66,6 +67,12 @@ class HostDoorbell(Doorbell):
 
     def _watch(self, key):
         with self._state:
+            if self._socket is not None and not os.path.exists(
+                    os.path.join(self.folder, self._name)):
+                # removed under us (a cleaner of the temporary directory)
+                self._socket.shutdown(socket.SHUT_RDWR)
+                self._socket.close()
+                self._socket = None
             if self._socket is None:
                 self._bind()
 
@@ -121,12 +128,12 @@ class HostDoorbell(Doorbell):
             LOG.warning('doorbell %s/%s: %s', self.folder, name, exc)
 
     def _sending_socket(self):
-        sender = self._sender
-        if sender is None:
-            sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sender.setblocking(False)
-            self._sender = sender
-        return sender
+        with self._state:
+            if self._sender is None:
+                self._sender = socket.socket(socket.AF_UNIX,
+                                             socket.SOCK_DGRAM)
+                self._sender.setblocking(False)
+            return self._sender
 
     def _remove(self, name):
         try:
@@ -140,9 +147,10 @@ class HostDoorbell(Doorbell):
         path = os.path.join(self.folder, name)
         if len(os.fsencode(path)) <= SUN_PATH_MAX:
             return path
-        if self._folder_fd is None:
-            self._folder_fd = os.open(self.folder,
-                                      os.O_RDONLY | os.O_DIRECTORY)
+        with self._folder_lock:
+            if self._folder_fd is None:
+                self._folder_fd = os.open(self.folder,
+                                          os.O_RDONLY | os.O_DIRECTORY)
         return f'/proc/self/fd/{self._folder_fd}/{name}'
 
     # -- life ---------------------------------------------------------------
@@ -155,6 +163,8 @@ class HostDoorbell(Doorbell):
                 sock.close()
         self._state = threading.Lock()
         self._socket = self._name = self._sender = None
+        self._lock = threading.Lock()
+        self._listeners = {}  # the parent's waiting threads are not here
 
     def close(self):
         with self._state:

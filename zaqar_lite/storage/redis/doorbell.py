@@ -45,12 +45,14 @@ class PubSubDoorbell(Doorbell):
     Args:
         client: the driver's ``redis.Redis``.
         prefix: the driver's key prefix.
+        linger: seconds a channel stays subscribed after its last waiter.
     """
 
-    def __init__(self, client, prefix):
+    def __init__(self, client, prefix, linger=LINGER):
         super().__init__()
         self.client = client
         self.prefix = prefix
+        self.linger = linger
         self._state = threading.Lock()
         self._pubsub = None
         self._reader = None      # the thread reading the subscription
@@ -133,7 +135,7 @@ class PubSubDoorbell(Doorbell):
         now = time.monotonic()
         with self._state:
             idle = [name for name, since in self._idle_since.items()
-                    if now - since >= LINGER
+                    if now - since >= self.linger
                     and not self.is_listened(self._keys[name])]
             if not idle:
                 return

@@ -170,7 +170,8 @@ class MessageController(base.Message):
                 'created, ttl, expires, delay, available_at) '
                 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
             count_messages(conn, queue, project, len(new))
-        ready = sum(1 for row in new if row[8] == 0)  # not delayed
+        ready = sum(1 for n, message in enumerate(messages)
+                    if n not in ids.repeats and not message.get('delay'))
         if ready:
             self.driver.doorbell.ring(queue, project, ready)
         return ids

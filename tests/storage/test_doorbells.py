@@ -1,0 +1,158 @@
+"""Doorbells on their own: waking in this process, across processes of one
+host (UNIX datagrams), and over Redis pub/sub."""
+
+import multiprocessing
+import os
+import socket
+import threading
+import uuid
+
+import pytest
+import redis
+
+from zaqar_lite.storage.doorbell import Doorbell, Listener
+from zaqar_lite.storage.host_doorbell import HostDoorbell
+from zaqar_lite.storage.redis.doorbell import PubSubDoorbell, channel
+
+WAIT = 20  # seconds a test waits for a ring that must come
+
+
+class Listening:
+    """A thread listening on ``bell`` for (p, q) until rung (or WAIT)."""
+
+    def __init__(self, bell, queue='q'):
+        self.ready = threading.Event()
+        self.rung = None
+        self.thread = threading.Thread(target=self._run, args=(bell, queue))
+        self.thread.start()
+        assert self.ready.wait(WAIT)
+
+    def _run(self, bell, queue):
+        with bell.listen(queue, 'p') as listener:
+            self.ready.set()
+            self.rung = listener.wait(WAIT)
+
+    def outcome(self):
+        self.thread.join(WAIT + 10)
+        return self.rung
+
+
+def test_a_ring_between_waits_is_not_lost():
+    listener = Listener()
+    assert listener.wake()
+    assert not listener.wake()  # awake already
+    assert listener.wait(0)
+    assert not listener.wait(0)
+
+
+def test_a_ring_wakes_at_most_count_listeners_longest_waiting_first():
+    bell = Doorbell()
+    with bell.listen('q', 'p') as first, bell.listen('q', 'p') as second, \
+            bell.listen('other', 'p') as elsewhere:
+        bell.ring('q', 'p', count=1)
+        assert first.wait(0) and not second.wait(0)
+        bell.ring('q', 'p')  # count unknown: all of them
+        assert first.wait(0) and second.wait(0)
+        assert not elsewhere.wait(0)
+    assert not bell.is_listened(('p', 'q'))
+
+
+def ring_from_another_process(folder):
+    HostDoorbell(folder).ring('q', 'p', 1)
+
+
+def test_host_doorbell_rings_reach_another_process(tmp_path):
+    bell = HostDoorbell(tmp_path / 'bells')
+    try:
+        listening = Listening(bell)
+        ringer = multiprocessing.get_context('spawn').Process(
+            target=ring_from_another_process, args=(tmp_path / 'bells',))
+        ringer.start()
+        ringer.join(60)
+        assert ringer.exitcode == 0
+        assert listening.outcome()
+    finally:
+        bell.close()
+    assert os.listdir(tmp_path / 'bells') == []  # its socket is removed
+
+
+def test_host_doorbell_works_in_a_folder_too_deep_for_a_socket_path(
+        tmp_path):
+    folder = tmp_path / ('deep' * 30)
+    listening_bell, ringing_bell = HostDoorbell(folder), HostDoorbell(folder)
+    try:
+        listening = Listening(listening_bell)
+        ringing_bell.ring('q', 'p')
+        assert listening.outcome()
+    finally:
+        listening_bell.close()
+        ringing_bell.close()
+
+
+def test_a_socket_left_by_a_dead_process_is_removed_by_the_next_ring(
+        tmp_path):
+    folder = tmp_path / 'bells'
+    folder.mkdir()
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    left.bind(str(folder / '999999-dead.bell'))
+    left.close()  # its file stays, as after a kill -9
+    HostDoorbell(folder).ring('q', 'p')
+    assert os.listdir(folder) == []
+
+
+def test_a_socket_file_removed_under_a_process_is_bound_again(tmp_path):
+    folder = tmp_path / 'bells'
+    listening_bell, ringing_bell = HostDoorbell(folder), HostDoorbell(folder)
+    try:
+        with listening_bell.listen('first', 'p'):
+            pass  # binds this process's socket
+        for name in os.listdir(folder):
+            os.unlink(folder / name)  # a cleaner of /tmp did this
+        ringing_bell.ring('first', 'p')  # reaches nobody
+        listening = Listening(listening_bell)
+        ringing_bell.ring('q', 'p')
+        assert listening.outcome()
+    finally:
+        listening_bell.close()
+        ringing_bell.close()
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    client = redis.Redis.from_url(redis_server.uri)
+    yield client
+    client.close()
+
+
+def test_redis_doorbell_hears_a_publish_on_the_queue_channel(redis_client):
+    prefix = f'test-{uuid.uuid4().hex}'
+    bell = PubSubDoorbell(redis_client, prefix)
+    try:
+        listening = Listening(bell)
+        redis_client.publish(channel(prefix, 'p', 'q'), 1)
+        assert listening.outcome()
+    finally:
+        bell.close()
+
+
+def test_redis_doorbell_subscribes_again_after_dropping_an_idle_channel(
+        redis_client):
+    prefix = f'test-{uuid.uuid4().hex}'
+    bell = PubSubDoorbell(redis_client, prefix, linger=0)
+    try:
+        first = Listening(bell)
+        redis_client.publish(channel(prefix, 'p', 'q'), 1)
+        assert first.outcome()
+        name = channel(prefix, 'p', 'q').encode()
+        # the reader drops the idle channel within its read wait
+        wait_until(lambda: name not in redis_client.pubsub_channels(name))
+        again = Listening(bell)
+        redis_client.publish(channel(prefix, 'p', 'q'), 1)
+        assert again.outcome()
+    finally:
+        bell.close()
+
+
+def wait_until(predicate):
+    from tests.conftest import wait_for
+    return wait_for(predicate, timeout=WAIT)
