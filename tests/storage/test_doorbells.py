@@ -156,3 +156,17 @@ def test_redis_doorbell_subscribes_again_after_dropping_an_idle_channel(
 def wait_until(predicate):
     from tests.conftest import wait_for
     return wait_for(predicate, timeout=WAIT)
+
+
+def test_a_folder_others_may_write_to_is_not_used(tmp_path, caplog):
+    folder = tmp_path / 'bells'
+    folder.mkdir(mode=0o777)
+    os.chmod(folder, 0o777)
+    bell = HostDoorbell(folder)
+    try:
+        with bell.listen('q', 'p'):
+            assert os.listdir(folder) == []
+        bell.ring('q', 'p')
+    finally:
+        bell.close()
+    assert 'others may write to it' in caplog.text

@@ -8,6 +8,11 @@ to every other socket there; a process that only posts binds nothing, and
 a post with nobody waiting costs one directory listing.  The receiving
 process wakes its own listeners from one thread.
 
+The folder must belong to this process's user, and nobody else may write
+to it (it is created with mode 0700): a folder where others could bind
+sockets (and so read queue names) or remove ours is not used (waiting
+claims then rely on their re-checks, and the log says why).
+
 Nothing polls: a sleeping waiter costs no CPU and no database access.
 Sends never block (a receiver whose buffer is full misses the ring, and its
 waiters find the messages at their next re-check); a socket left behind by
@@ -60,6 +65,7 @@ class HostDoorbell(Doorbell):
         self._folder_fd = None
         self._folder_lock = threading.Lock()
         self._sender = None
+        self._trusted = None  # whether the folder is ours (once it exists)
         _BELLS.add(self)
         atexit.register(self.close)
 
@@ -78,6 +84,8 @@ class HostDoorbell(Doorbell):
 
     def _bind(self):
         os.makedirs(self.folder, mode=0o700, exist_ok=True)
+        if not self._is_trusted():
+            return
         name = f'{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}'
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
@@ -112,6 +120,8 @@ class HostDoorbell(Doorbell):
             names = os.listdir(self.folder)
         except FileNotFoundError:
             return  # nobody ever waited
+        if not self._is_trusted():
+            return
         datagram = json.dumps([key[0], key[1], count]).encode()
         for name in names:
             if name.endswith(SUFFIX) and name != self._name:
@@ -134,6 +144,20 @@ class HostDoorbell(Doorbell):
                                              socket.SOCK_DGRAM)
                 self._sender.setblocking(False)
             return self._sender
+
+    def _is_trusted(self) -> bool:
+        """Whether the (existing) folder is this user's and only this
+        user may write to it; checked once."""
+        if self._trusted is None:
+            info = os.stat(self.folder)
+            self._trusted = (info.st_uid == os.geteuid()
+                             and not info.st_mode & 0o022)
+            if not self._trusted:
+                LOG.error('doorbell folder %s belongs to another user or '
+                          'others may write to it: not used; long-poll '
+                          'claims will find posts at their re-checks only',
+                          self.folder)
+        return self._trusted
 
     def _remove(self, name):
         try:
