@@ -116,11 +116,15 @@ class HostDoorbell(Doorbell):
     # -- ringing ------------------------------------------------------------
 
     def _announce(self, key, count):
+        # Called after a post is stored: a failure here must not fail it.
         try:
             names = os.listdir(self.folder)
+            if not self._is_trusted():
+                return
         except FileNotFoundError:
             return  # nobody ever waited
-        if not self._is_trusted():
+        except OSError as exc:
+            LOG.warning('doorbell %s: %s', self.folder, exc)
             return
         datagram = json.dumps([key[0], key[1], count]).encode()
         for name in names:
