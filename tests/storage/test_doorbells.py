@@ -29,6 +29,7 @@ class Listening:
 
     def _run(self, bell, queue):
         with bell.listen(queue, 'p') as listener:
+            self.listener = listener
             self.ready.set()
             self.rung = listener.wait(WAIT)
 
@@ -39,21 +40,26 @@ class Listening:
 
 def test_a_ring_between_waits_is_not_lost():
     listener = Listener()
-    assert listener.wake()
-    assert not listener.wake()  # awake already
+    assert not listener.wake()  # it was not sleeping
     assert listener.wait(0)
     assert not listener.wait(0)
 
 
-def test_a_ring_wakes_at_most_count_listeners_longest_waiting_first():
+def test_a_ring_wakes_at_most_count_sleepers_longest_waiting_first():
     bell = Doorbell()
-    with bell.listen('q', 'p') as first, bell.listen('q', 'p') as second, \
-            bell.listen('other', 'p') as elsewhere:
-        bell.ring('q', 'p', count=1)
-        assert first.wait(0) and not second.wait(0)
-        bell.ring('q', 'p')  # count unknown: all of them
-        assert first.wait(0) and second.wait(0)
-        assert not elsewhere.wait(0)
+    with bell.listen('q', 'p') as busy:
+        first, second = Listening(bell), Listening(bell)
+        elsewhere = Listening(bell, queue='other')
+        wait_until(lambda: first.listener.sleeping and second.listener.sleeping)
+        assert bell.wake_local(('p', 'q'), count=1) == 1
+        assert first.outcome()
+        assert second.thread.is_alive()
+        assert busy.wait(0), 'a listener trying a claim tries once more'
+        assert bell.wake_local(('p', 'q')) == 1  # count unknown: all
+        assert second.outcome()
+        assert elsewhere.thread.is_alive()
+        bell.ring('other', 'p')
+        assert elsewhere.outcome()
     assert not bell.is_listened(('p', 'q'))
 
 

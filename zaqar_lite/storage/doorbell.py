@@ -22,8 +22,10 @@ re-check at an interval, so messages that become claimable by time alone
 (a delay ending, a claim expiring) or whose ring was lost are found too.
 
 A ring carries how many messages became claimable (``count``, None when
-unknown); each process wakes at most that many of its waiters, the longest
-waiting first, so one message does not send every waiter to the store.
+unknown); each process wakes at most that many of its sleeping waiters,
+the longest waiting first, so one message does not send every waiter to
+the store.  A waiter that is trying a claim when the ring comes (and may
+have looked before the post) tries once more, without counting.
 """
 
 from __future__ import annotations
@@ -42,21 +44,23 @@ class Listener:
 
     def __init__(self):
         self._rung = threading.Event()
+        self.sleeping = False  # in ``wait``, not trying a claim
 
     def wake(self) -> bool:
-        """Wake it; False when it was awake already (the ring goes on)."""
-        if self._rung.is_set():
-            return False
+        """Ring it; whether that woke it from its sleep.
+
+        A ring that comes while the listener is not sleeping is not lost:
+        its next ``wait`` returns at once.
+        """
+        woken = self.sleeping and not self._rung.is_set()
         self._rung.set()
-        return True
+        return woken
 
     def wait(self, timeout: float) -> bool:
-        """Sleep until a ring or ``timeout`` seconds; whether it rang.
-
-        A ring that came while the listener was not sleeping is not lost:
-        the next ``wait`` returns at once.
-        """
+        """Sleep until a ring or ``timeout`` seconds; whether it rang."""
+        self.sleeping = True
         rung = self._rung.wait(timeout)
+        self.sleeping = False
         self._rung.clear()
         return rung
 
@@ -85,17 +89,19 @@ class Doorbell:
         self._announce(key, count)
 
     def wake_local(self, key, count=None) -> int:
-        """Wake up to ``count`` (None: all) listeners of ``key`` here.
+        """Wake up to ``count`` (None: all) sleeping listeners of ``key``
+        here, and have those that are not sleeping try once more.
 
         Returns:
-            how many were woken.
+            how many were woken from their sleep.
         """
         woken = 0
         with self._lock:
             for listener in self._listeners.get(key, ()):
-                if count is not None and woken >= count:
-                    break
-                woken += listener.wake()
+                if not listener.sleeping:
+                    listener.wake()
+                elif count is None or woken < count:
+                    woken += listener.wake()
         return woken
 
     @contextlib.contextmanager
