@@ -15,7 +15,10 @@ Capabilities
     it needs no transactions, no atomic read-modify-write and no TTL
     indexes.  Claims are made exclusive by unique inserts (``leases.py``),
     message numbers by a unique index, and expiry is filtered on every read
-    and cleaned up by ``gc()``.
+    and cleaned up by ``gc()``.  Posts and releases wake long-poll claims
+    in every process of their host (``storage/host_doorbell.py``); claims
+    waiting on other hosts find them at their re-checks (FerretDB has
+    neither change streams nor tailable cursors).
 
 Data layout (``schema.py`` names every collection, field and index)
     ``queues`` with JSON metadata and two counters (last sequence, stored

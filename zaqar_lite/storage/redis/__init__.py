@@ -7,7 +7,9 @@ URI
 
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
-    number of claimed messages; delayed messages; dead-letter queues.  Every
+    number of claimed messages; delayed messages; dead-letter queues;
+    posts and releases wake long-poll claims on every host (PUBLISH from
+    the scripts, ``doorbell.py``).  Every
     operation is one Lua script: atomic on the server and one round trip.
     Not for Redis Cluster (a dead-letter move spans two queues' keys).
 

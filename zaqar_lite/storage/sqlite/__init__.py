@@ -3,14 +3,16 @@
 URI
     ``sqlite:///relative/path.db`` (relative to the working directory at
     start-up) or ``sqlite:////absolute/path.db``; the file and its folder
-    are created on first use, with a ``<file>.lock`` beside it.  In-memory
+    are created on first use, with a ``<file>.lock`` beside it (and a
+    ``<file>.bells/`` folder once a long-poll claim waits).  In-memory
     databases are not supported: every process must see the same file.
     Options (``[drivers:message_store:sqlite]``): ``busy_timeout`` and
     ``synchronous``.
 
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
-    dead-letter queues.  Several processes on one host may share one file
+    dead-letter queues; posts and releases wake long-poll claims in every
+    process of the host (``storage/host_doorbell.py``).  Several processes on one host may share one file
     (gunicorn workers, ``zaqar-lite gc``, other services): each process and
     thread opens its own connection lazily, and a driver that crosses a
     fork drops its parent's.  Writes queue on a thread lock and on an
