@@ -192,3 +192,33 @@ def test_websocket_claims_do_not_wait():
     plain = actions.to_http(actions.ACTIONS['claim_create'],
                             {'queue_name': 'q', 'limit': 2})
     assert plain.query == [('limit', '2')]
+
+
+class ZaqarClaimStage:
+    """A claim stage with exactly the signature Zaqar's stages hook."""
+
+    def __init__(self):
+        self.calls = []
+
+    def create(self, queue, metadata, project=None, limit=10):
+        self.calls.append((queue, metadata, project, limit))
+
+
+def test_claim_stages_see_every_attempt_with_zaqars_signature(tmp_path):
+    from tests.storage.contract.conftest import build_driver
+    from zaqar_lite.storage.pipeline import Pipeline
+    from zaqar_lite.transport.longpoll import ClaimWaiter
+
+    driver = build_driver('sqlite', f'sqlite:///{tmp_path}/q.db', {})
+    stage = ZaqarClaimStage()
+    waiter = ClaimWaiter(Pipeline([stage], driver.claim_controller),
+                         driver.doorbell, max_waiting=1, recheck=0.2)
+    try:
+        driver.queue_controller.create('q', project='p')
+        assert waiter.create('q', {'ttl': 60, 'grace': 60}, project='p',
+                             limit=3, wait=1) == (None, [])
+    finally:
+        driver.close()
+    assert len(stage.calls) >= 3  # at once, while listening, at the end
+    assert all(call == ('q', {'ttl': 60, 'grace': 60}, 'p', 3)
+               for call in stage.calls)
