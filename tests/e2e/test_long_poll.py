@@ -46,15 +46,28 @@ def store_sections(request, store, folder):
             ('mongodb', uri, {'database': database}))
 
 
-@pytest.fixture(scope='module', params=['sqlite', 'redis', 'mongodb'])
-def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f'e2e-long-poll-{request.param}')
-    sections, settings = store_sections(request, request.param, folder)
+def start_server(request, tmp_path_factory, store):
+    folder = tmp_path_factory.mktemp(f'e2e-long-poll-{store}')
+    sections, settings = store_sections(request, store, folder)
     running = Service(service_conf(
         folder, transport={'claim_wait_recheck': 30}, **sections),
-        store=request.param)
+        store=store)
     running.settings = settings
     running.start()
+    return running
+
+
+@pytest.fixture(scope='module', params=['sqlite', 'redis', 'mongodb'])
+def server(request, tmp_path_factory):
+    running = start_server(request, tmp_path_factory, request.param)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope='module')
+def sqlite_server(request, tmp_path_factory):
+    """One store is enough where the store does not matter (threads)."""
+    running = start_server(request, tmp_path_factory, 'sqlite')
     yield running
     running.stop()
 
@@ -92,9 +105,9 @@ def others_are_served(server, headers):
     return True
 
 
-def test_many_waiting_clients_do_not_starve_others(server, headers):
-    if server.store != 'sqlite':
-        pytest.skip('the worker class does not depend on the store')
+def test_many_waiting_clients_do_not_starve_others(sqlite_server,
+                                                   headers):
+    server = sqlite_server
     with concurrent.futures.ThreadPoolExecutor(WAITERS) as pool:
         waiting = [pool.submit(claim, server, headers, 'idle')
                    for _ in range(WAITERS)]
