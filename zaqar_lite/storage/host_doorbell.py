@@ -14,8 +14,9 @@ sockets (and so read queue names) or remove ours is not used (waiting
 claims then rely on their re-checks, and the log says why).
 
 Nothing polls: a sleeping waiter costs no CPU and no database access.
-Sends never block (a receiver whose buffer is full misses the ring, and its
-waiters find the messages at their next re-check); a socket left behind by
+Sends never block (a receiver whose queue is full, ``net.unix.max_dgram_qlen``
+datagrams, misses the ring, and its waiters find the messages at their
+next re-check); a socket left behind by
 a process that died refuses datagrams and is removed by the next ring.
 """
 
