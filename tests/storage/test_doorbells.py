@@ -50,7 +50,8 @@ def test_a_ring_wakes_at_most_count_sleepers_longest_waiting_first():
     with bell.listen('q', 'p') as busy:
         first, second = Listening(bell), Listening(bell)
         elsewhere = Listening(bell, queue='other')
-        wait_until(lambda: first.listener.sleeping and second.listener.sleeping)
+        wait_until(lambda: first.listener.sleeping
+                   and second.listener.sleeping)
         assert bell.wake_local(('p', 'q'), count=1) == 1
         assert first.outcome()
         assert second.thread.is_alive()

@@ -58,7 +58,7 @@ class PubSubDoorbell(Doorbell):
         self._reader = None      # the thread reading the subscription
         self._keys = {}          # channel -> bell key
         self._confirmed = {}     # channel -> Event set once Redis confirms
-        self._idle_since = {}    # channel -> monotonic time its last waiter left
+        self._idle_since = {}    # channel -> when its last waiter left
         self._closed = False
 
     def _announce(self, key, count):

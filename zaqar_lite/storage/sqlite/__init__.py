@@ -12,8 +12,9 @@ URI
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
     dead-letter queues; posts and releases wake long-poll claims in every
-    process of the host (``storage/host_doorbell.py``).  Several processes on one host may share one file
-    (gunicorn workers, ``zaqar-lite gc``, other services): each process and
+    process of the host (``storage/host_doorbell.py``).  Several processes
+    on one host may share one file (gunicorn workers, ``zaqar-lite gc``,
+    other services): each process and
     thread opens its own connection lazily, and a driver that crosses a
     fork drops its parent's.  Writes queue on a thread lock and on an
     ``flock`` of the lock file, then run in ``BEGIN IMMEDIATE``
