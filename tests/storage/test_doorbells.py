@@ -177,3 +177,16 @@ def test_a_folder_others_may_write_to_is_not_used(tmp_path, caplog):
     finally:
         bell.close()
     assert 'others may write to it' in caplog.text
+
+
+def test_a_folder_that_cannot_be_made_leaves_waits_to_re_checks(tmp_path,
+                                                                 caplog):
+    (tmp_path / 'file').write_text('')
+    bell = HostDoorbell(tmp_path / 'file' / 'bells')  # under a plain file
+    try:
+        with bell.listen('q', 'p') as listener:
+            assert not listener.wait(0)
+        bell.ring('q', 'p')
+    finally:
+        bell.close()
+    assert 'fall back to re-checking' in caplog.text

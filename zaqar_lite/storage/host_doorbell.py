@@ -28,6 +28,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 import weakref
 
@@ -37,6 +38,7 @@ LOG = logging.getLogger(__name__)
 SUFFIX = '.bell'
 SUN_PATH_MAX = 100  # bytes; Linux allows 107 in a socket address
 DATAGRAM_MAX = 4096  # bytes; a ring is [project (<= 256), queue (<= 64), n]
+BIND_RETRY = 60.0  # seconds before binding again after a failure
 
 _BELLS = weakref.WeakSet()
 
@@ -67,6 +69,7 @@ class HostDoorbell(Doorbell):
         self._folder_lock = threading.Lock()
         self._sender = None
         self._trusted = None  # whether the folder is ours (once it exists)
+        self._failed_at = None  # monotonic time binding last failed
         _BELLS.add(self)
         atexit.register(self.close)
 
@@ -80,21 +83,26 @@ class HostDoorbell(Doorbell):
                 self._socket.shutdown(socket.SHUT_RDWR)
                 self._socket.close()
                 self._socket = None
-            if self._socket is None:
+            if self._socket is None and (
+                    self._failed_at is None
+                    or time.monotonic() - self._failed_at > BIND_RETRY):
                 self._bind()
 
     def _bind(self):
-        os.makedirs(self.folder, mode=0o700, exist_ok=True)
-        if not self._is_trusted():
-            return
         name = f'{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}'
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
+            os.makedirs(self.folder, mode=0o700, exist_ok=True)
+            if not self._is_trusted():
+                sock.close()
+                self._failed_at = time.monotonic()
+                return
             sock.bind(self._address(name))
-        except OSError:
+        except OSError as exc:
             sock.close()
-            LOG.exception('cannot bind a doorbell socket in %s; waiting '
-                          'claims fall back to re-checking', self.folder)
+            self._failed_at = time.monotonic()
+            LOG.error('cannot bind a doorbell socket in %s (%s); waiting '
+                      'claims fall back to re-checking', self.folder, exc)
             return
         self._socket, self._name = sock, name
         threading.Thread(target=self._receive, args=(sock,), daemon=True,
