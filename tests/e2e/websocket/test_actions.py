@@ -155,3 +155,10 @@ def test_answers_echo_the_request_in_the_request_encoding(socket):
                                  'body': {'queue_name': 'q'},
                                  'headers': socket.headers, 'api': 'v2'}
     assert answer['headers']['status'] == 200
+
+
+def test_claim_create_refuses_a_wait(socket):
+    status, body = socket.request('claim_create', {'queue_name': 'q',
+                                                   'wait': 5})
+    assert status == 400
+    assert 'does not wait over WebSocket' in body['description']
