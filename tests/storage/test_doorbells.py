@@ -190,3 +190,27 @@ def test_a_folder_that_cannot_be_made_leaves_waits_to_re_checks(tmp_path,
     finally:
         bell.close()
     assert 'fall back to re-checking' in caplog.text
+
+
+@pytest.mark.filterwarnings(
+    'ignore::pytest.PytestUnhandledThreadExceptionWarning')  # the bug
+def test_redis_doorbell_starts_a_new_reader_if_its_reader_died(redis_client):
+    prefix = f'test-{uuid.uuid4().hex}'
+    bell = PubSubDoorbell(redis_client, prefix)
+    try:
+        with bell.listen('first', 'p'):
+            pass
+        dead = bell._reader
+
+        def broken(message):
+            raise RuntimeError('a bug in the reader')
+        bell._handle = broken
+        redis_client.publish(channel(prefix, 'p', 'first'), 1)
+        dead.join(WAIT)
+        assert not dead.is_alive()
+        del bell._handle  # the bug is gone; the class's method again
+        listening = Listening(bell)
+        redis_client.publish(channel(prefix, 'p', 'q'), 1)
+        assert listening.outcome()
+    finally:
+        bell.close()

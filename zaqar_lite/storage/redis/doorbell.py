@@ -81,9 +81,13 @@ class PubSubDoorbell(Doorbell):
 
     def _subscribe(self, name) -> bool:
         try:
-            if self._pubsub is None:
+            if self._reader is None or not self._reader.is_alive():
+                # the first wait, or the reader died of a bug (the thread's
+                # traceback is in the log): start over with every channel
+                if self._pubsub is not None:
+                    self._pubsub.close()
                 pubsub = self.client.pubsub()
-                pubsub.subscribe(name)
+                pubsub.subscribe(*self._keys)
                 self._pubsub = pubsub
                 self._reader = threading.Thread(
                     target=self._read, args=(pubsub,), daemon=True,
