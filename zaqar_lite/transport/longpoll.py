@@ -20,10 +20,13 @@ nothing at once, is refused with :class:`errors.TooManyWaitingClaims`.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
 from zaqar_lite import errors
+
+JITTER = (0.8, 1.2)  # of ``recheck``: the range of one sleep between tries
 
 
 def waiting_claims_allowed(wsgi) -> int:
@@ -84,7 +87,9 @@ class ClaimWaiter:
             remaining = deadline - time.monotonic()
             if claim[1] or remaining <= 0:
                 return claim
-            listener.wait(min(remaining, self.recheck))
+            # jittered, so waiters that came together re-check apart
+            listener.wait(min(remaining,
+                              self.recheck * random.uniform(*JITTER)))
 
     def _try(self, queue, metadata, project, limit):
         return self.pipeline.create(queue, metadata, project=project,

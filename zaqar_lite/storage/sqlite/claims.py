@@ -39,6 +39,12 @@ class ClaimController(base.Claim):
         now = time.time()
         ttl, grace = int(metadata['ttl']), int(metadata.get('grace', 0))
         claim_id = str(uuid.uuid4())
+        with self.db.read() as conn:
+            # Nothing to claim: answer from a snapshot, without queueing for
+            # the write lock (long-poll claims re-check empty queues).
+            if not sqlite_messages.available_rows(conn, queue, project, now,
+                                                  1):
+                return None, []
         with self.db.write() as conn:
             meta = queue_metadata(conn, queue, project)
             if meta is None:
