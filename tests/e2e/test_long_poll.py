@@ -1,10 +1,10 @@
-"""Long-poll claims on a real gunicorn (gthread, two workers).
+"""Long-poll claims on a real gunicorn (gthread).
 
-Many clients waiting on one server leave it serving everyone else: each
+Many clients waiting on one worker leave it serving everyone else: a
 worker gives waiting claims threads of their own (``max_waiting_claims``
-beyond ``threads``).  A post wakes waiting claims on every worker, on
-every store: the servers here re-check only every 30 seconds, longer than
-any wait, so only the doorbell can end a wait early.
+beyond ``threads``).  A post wakes waiting claims on every worker (two
+here), on every store: these servers re-check only every 30 seconds,
+longer than any wait, so only the doorbell can end a wait early.
 """
 
 import concurrent.futures
@@ -46,12 +46,12 @@ def store_sections(request, store, folder):
             ('mongodb', uri, {'database': database}))
 
 
-def start_server(request, tmp_path_factory, store):
+def start_server(request, tmp_path_factory, store, workers=2, **more):
     folder = tmp_path_factory.mktemp(f'e2e-long-poll-{store}')
     sections, settings = store_sections(request, store, folder)
     running = Service(service_conf(
-        folder, transport={'claim_wait_recheck': 30}, **sections),
-        store=store)
+        folder, workers, transport={'claim_wait_recheck': 30}, **sections,
+        **more), store=store)
     running.settings = settings
     running.start()
     return running
@@ -65,11 +65,19 @@ def server(request, tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def sqlite_server(request, tmp_path_factory):
-    """One store is enough where the store does not matter (threads)."""
-    running = start_server(request, tmp_path_factory, 'sqlite')
+def one_worker(request, tmp_path_factory):
+    """One worker, so /v2/health sees every waiting claim; one store is
+    enough where the store does not matter (threads)."""
+    running = start_server(request, tmp_path_factory, 'sqlite', workers=1,
+                           DEFAULT={'admin_mode': True})
     yield running
     running.stop()
+
+
+def waiting_claims(server, headers):
+    """The claims waiting in the worker that answers."""
+    return requests.get(server.url + '/v2/health', headers=headers,
+                        timeout=WAIT / 4).json()['waiting_claims']['waiting']
 
 
 @pytest.fixture
@@ -105,16 +113,16 @@ def others_are_served(server, headers):
     return True
 
 
-def test_many_waiting_clients_do_not_starve_others(sqlite_server,
-                                                   headers):
-    server = sqlite_server
+def test_many_waiting_clients_do_not_starve_others(one_worker, headers):
+    server = one_worker
     with concurrent.futures.ThreadPoolExecutor(WAITERS) as pool:
         waiting = [pool.submit(claim, server, headers, 'idle')
                    for _ in range(WAITERS)]
+        wait_for(lambda: waiting_claims(server, headers) == WAITERS,
+                 timeout=WAIT / 2, what=f'{WAITERS} claims to wait')
         for _ in range(3):
             assert others_are_served(server, headers)
-            assert not any(future.done() for future in waiting), \
-                'a waiting claim ended before anything was posted'
+        assert waiting_claims(server, headers) == WAITERS
         post(server, headers, 'idle', WAITERS)
         outcomes = [future.result(TIMEOUT) for future in waiting]
     assert [status for status, _ in outcomes] == [201] * WAITERS

@@ -52,7 +52,8 @@ def test_health_reports_reachable_storage_in_admin_mode(admin_client):
     resp = admin_client.simulate_get('/v2/health')
 
     assert resp.status_code == 200
-    assert resp.json == {'storage_reachable': True}
+    assert resp.json == {'storage_reachable': True,
+                         'waiting_claims': {'waiting': 0, 'max': 64}}
     assert admin_client.simulate_head('/v2/health').status_code == 204
 
 

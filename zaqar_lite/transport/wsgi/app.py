@@ -86,7 +86,7 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
              subscriptions.Confirm(*sub_args)),
         ]
     if conf.admin_mode:
-        table.append(('/v2/health', health.Health(data_driver)))
+        table.append(('/v2/health', health.Health(data_driver, waiter)))
     if conf.admin_mode and control_driver is not None:
         admin = (control_driver, conf.transport)
         table += [('/v2/pools', pools.Pools(*admin)),

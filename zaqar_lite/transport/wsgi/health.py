@@ -19,16 +19,25 @@ class Ping:
 
 
 class Health:
-    """GET /v2/health: the storage engine's status (admin mode only)."""
+    """GET /v2/health: the storage engine's status, and the long-poll
+    claims waiting in the process that answers (admin mode only).
+
+    Args:
+        driver: the data driver.
+        waiter: the ``transport.longpoll.ClaimWaiter`` of this app.
+    """
 
     project_scoped = False
     admin_only = True
 
-    def __init__(self, driver):
+    def __init__(self, driver, waiter):
         self.driver = driver
+        self.waiter = waiter
 
     def on_get(self, req, resp):
-        resp.media = self.driver.health()
+        resp.media = {**self.driver.health(),
+                      'waiting_claims': {'waiting': self.waiter.waiting,
+                                         'max': self.waiter.max_waiting}}
 
     def on_head(self, req, resp):
         resp.status = (falcon.HTTP_204 if self.driver.is_alive()
