@@ -8,6 +8,7 @@ longer than any wait, so only the doorbell can end a wait early.
 """
 
 import concurrent.futures
+import socket
 import time
 import uuid
 
@@ -190,3 +191,22 @@ def test_python_zaqarclient_long_polls_through_its_request_layer(server,
     req, trans = c._request_and_transport()
     req.params['wait'] = 1
     assert core.claim_create(trans, req, 'orders', ttl=300, grace=60) is None
+
+
+def test_a_client_that_hangs_up_has_nothing_claimed_for_it(one_worker,
+                                                           headers):
+    server = one_worker
+    sock = socket.create_connection(('127.0.0.1', server.port),
+                                    timeout=TIMEOUT)
+    request = [f'POST /v2/queues/gone/claims?wait={WAIT} HTTP/1.1',
+               f'Host: 127.0.0.1:{server.port}', 'Content-Length: 0',
+               *(f'{name}: {value}' for name, value in headers.items())]
+    sock.sendall(('\r\n'.join(request) + '\r\n\r\n').encode())
+    wait_for(lambda: waiting_claims(server, headers) == 1,
+             timeout=WAIT / 2, what='the claim to wait')
+    sock.close()
+    post(server, headers, 'gone', 1)
+    wait_for(lambda: waiting_claims(server, headers) == 0,
+             timeout=WAIT / 2, what='the waiting claim to give up')
+    status, _ = claim(server, headers, 'gone', wait=0)
+    assert status == 201, 'the message was claimed for a client that left'

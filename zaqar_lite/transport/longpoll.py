@@ -11,6 +11,12 @@ least one message (201) or the wait is over (204).
 The order (listen, then try, then sleep) loses no post: a post that lands
 before the listener is in place is seen by the claim tried after it.
 
+A client that hangs up while its claim waits (its own timeout was
+shorter, it was stopped) would otherwise have messages claimed for
+nobody, held until that claim expired: before each try after the first,
+the waiter asks ``hung_up()`` (the transport's check of the connection)
+and gives up when it says so.
+
 A waiting claim holds a server thread, so each process holds at most
 ``max_waiting`` of them at once (the server gives its workers that many
 threads beyond those serving other requests; see
@@ -36,6 +42,10 @@ def waiting_claims_allowed(wsgi) -> int:
     return wsgi.max_waiting_claims if wsgi.worker_class == 'gthread' else 0
 
 
+def _stays() -> bool:
+    return False
+
+
 class ClaimWaiter:
     """Claims that wait for messages.
 
@@ -57,9 +67,14 @@ class ClaimWaiter:
         self._lock = threading.Lock()
         self.waiting = 0  # claims of this process waiting right now
 
-    def create(self, queue, metadata, project=None, limit=10, wait=0):
+    def create(self, queue, metadata, project=None, limit=10, wait=0,
+               hung_up=None):
         """Claim up to ``limit`` messages, waiting up to ``wait`` seconds
         for at least one.
+
+        Args:
+            hung_up: a callable telling whether the client went away
+                (None: it never does).
 
         Returns:
             ``(claim_id, messages)``; ``(None, [])`` when the wait ended
@@ -77,12 +92,15 @@ class ClaimWaiter:
         try:
             with self.doorbell.listen(queue, project) as listener:
                 return self._wait(listener, deadline, queue, metadata,
-                                  project, limit)
+                                  project, limit, hung_up or _stays)
         finally:
             self._leave()
 
-    def _wait(self, listener, deadline, queue, metadata, project, limit):
+    def _wait(self, listener, deadline, queue, metadata, project, limit,
+              hung_up):
         while True:
+            if hung_up():
+                return None, []
             claim = self._try(queue, metadata, project, limit)
             remaining = deadline - time.monotonic()
             if claim[1] or remaining <= 0:

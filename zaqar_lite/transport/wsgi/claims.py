@@ -1,5 +1,7 @@
 """Claim resources: /v2/queues/{name}/claims and .../claims/{id}."""
 
+import socket
+
 import falcon
 
 from zaqar_lite import errors
@@ -10,6 +12,30 @@ from zaqar_lite.transport.wsgi.queues import Resource
 CLAIM_BODY_MAX = 4096  # bytes; a claim body holds two integers
 
 DEFAULT_LIMIT = 10  # messages per claim when no limit is given
+
+
+def hung_up(req):
+    """A check of whether the client of ``req`` closed its connection, or
+    None where the server does not hand over the socket (gunicorn does).
+
+    The check peeks without reading or blocking: a pipelined next request
+    stays where it is, and a TLS socket (which takes no flags) is taken to
+    be open.
+    """
+    sock = req.env.get('gunicorn.socket')
+    if sock is None:
+        return None
+
+    def check() -> bool:
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
+        except BlockingIOError:
+            return False  # open, nothing sent
+        except ConnectionError:
+            return True
+        except (OSError, ValueError):
+            return False
+    return check
 
 
 class ClaimResource(Resource):
@@ -55,7 +81,7 @@ class Collection(ClaimResource):
                                           self.limits.default_claim_grace)}
         claim_id, messages = self.waiter.create(
             queue_name, metadata, project=project_id,
-            limit=limit or DEFAULT_LIMIT, wait=wait)
+            limit=limit or DEFAULT_LIMIT, wait=wait, hung_up=hung_up(req))
         if not messages:
             resp.status = falcon.HTTP_204
             return
