@@ -21,8 +21,10 @@ A *message* is a dict::
      'claim_id': str|None, # the live claim holding it, else None
      'claim_count': int,   # how many claims have taken it
      'delay': int,         # seconds it was held back after posting
-     'available_at': float}  # Unix time it is (or was) free to claim:
-                             # the end of its live claim or of its delay
+     'available_at': float,  # Unix time it is (or was) free to claim: the
+                             # end of its delay, or of its last claim plus
+                             # the queue's redelivery backoff
+     'claim_expires': float|None}  # Unix time its live claim ends
 
 Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
 optionally ``delay``; the transport has already applied queue defaults.
@@ -425,11 +427,16 @@ class Claim(ControllerBase, abc.ABC):
         """
 
     @abc.abstractmethod
-    def delete(self, queue, claim_id, project=None, delay=0) -> None:
-        """Release a claim; its messages become visible, ``delay`` seconds
-        from now (a zaqar-lite extension: callers pass it only when it is
-        not 0, so stages written for Zaqar keep their signature). No error
-        if absent."""
+    def delete(self, queue, claim_id, project=None, delay=None) -> None:
+        """Release a claim; no error if absent.
+
+        Its messages become visible after the queue's redelivery backoff
+        for their claim counts (``storage/redelivery.py``; at once for a
+        queue without ``_redelivery_policy``), or ``delay`` seconds from
+        now when it is given (0: at once).  ``delay`` is a zaqar-lite
+        extension: callers pass it only when the client gave one, so
+        stages written for Zaqar keep their signature.
+        """
 
 
 class Subscription(ControllerBase, abc.ABC):

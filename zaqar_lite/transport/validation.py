@@ -122,6 +122,8 @@ class Validator:
         if encrypt is not None and not isinstance(encrypt, bool):
             raise ValidationError('_enable_encrypt_messages must be boolean.')
         retry.validate(metadata.get('_retry_policy'))
+        # the same shape, rules and texts (storage/redelivery.py)
+        retry.validate(metadata.get('_redelivery_policy'))
 
     def purge(self, document):
         if not isinstance(document, dict) or 'resource_types' not in document:

@@ -229,3 +229,20 @@ def test_configured_write_concern_and_read_preference_reach_the_client(
         assert client.options.pool_options.max_pool_size == 7
     finally:
         bootstrap.close()
+
+
+def test_a_claim_made_before_redelivery_backoff_is_still_held(driver):
+    # Documents of that version have no claim_expires: the claim ends at
+    # ``available``.
+    [mid] = post(driver, 1)
+    claim_id, _ = driver.claim_controller.create('q', LEASE, project='p')
+    raw(driver, 'messages').update_one({'_id': mid},
+                                       {'$unset': {'claim_expires': ''}})
+    message = driver.message_controller.get('q', mid, project='p')
+    assert message['claim_id'] == claim_id
+    assert listed(driver) == [mid]
+    stats = driver.queue_controller.stats('q', project='p')['messages']
+    assert (stats['claimed'], stats['delayed']) == (1, 0)
+    driver.claim_controller.delete('q', claim_id, project='p')
+    _, [again] = driver.claim_controller.create('q', LEASE, project='p')
+    assert again['id'] == mid

@@ -107,10 +107,14 @@ class QueueController(base.Queue):
         waiting = {'$gt': now}
         expired = count({**in_queue(name, project),
                          'expires': {'$lte': now}})
-        claimed = count({**in_queue(name, project), 'available': waiting,
-                         'claim': {'$ne': None}})
+        # messages of lapsed claims waiting out their redelivery backoff
+        lapsed = count(live(name, project, now, available=waiting,
+                            claim={'$ne': None},
+                            claim_expires={'$lte': now}))
+        claimed = count(live(name, project, now, available=waiting,
+                             claim={'$ne': None})) - lapsed
         delayed = count(live(name, project, now, available=waiting,
-                             claim=None))
+                             claim=None)) + lapsed
         total = stored - expired
         return {'claimed': claimed, 'delayed': delayed,
                 'free': total - claimed - delayed, 'total': total}

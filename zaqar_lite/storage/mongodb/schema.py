@@ -11,11 +11,14 @@
 
     {_id, project, queue, seq, body (JSON text), client, created, expires,
      delay, available (when it may next be claimed), claim (id or None),
-     claim_count}
+     claim_expires (when that claim ends), claim_count}
 
-  A message is held by ``claim`` while ``available`` is in the future, so
-  an expiring claim frees its messages without any write.  Its ttl is
-  ``expires - created`` (a claim may push ``expires`` out).
+  A message is held by ``claim`` while ``claim_expires`` is in the future;
+  ``available`` is then the claim's end plus the queue's redelivery
+  backoff, so an expiring claim frees its messages without any write.
+  Documents written before backoff existed have no ``claim_expires``:
+  their claim ends at ``available``.  Its ttl is ``expires - created`` (a
+  claim may push ``expires`` out).
 
 ``claims``: ``{_id: claim id, project, queue, ttl, grace, created,
 expires}``.

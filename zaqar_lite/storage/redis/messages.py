@@ -14,8 +14,8 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
-    message_id, record, body, expires, claim_id, claim_count, available = \
-        item
+    (message_id, record, body, expires, claim_id, claim_count, available,
+     claim_expires) = item
     _client, created, delay = msgpack.unpackb(record)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
@@ -23,7 +23,8 @@ def to_message(item, now) -> dict:
             'created': int(created),
             'claim_id': claim_id.decode() or None,
             'claim_count': claim_count, 'delay': delay,
-            'available_at': float(available)}
+            'available_at': float(available),
+            'claim_expires': float(claim_expires) if claim_expires else None}
 
 
 def parse_marker(marker) -> str:

@@ -3,8 +3,17 @@
 import json
 
 from zaqar_lite import errors
-from zaqar_lite.storage import base
+from zaqar_lite.storage import base, redelivery
 from zaqar_lite.storage.redis.messages import to_message
+
+
+def backoff_arguments(metadata) -> list:
+    """The queue's redelivery schedule as the scripts store it: the delay
+    past its end ('' for no policy), then the delays by claim count."""
+    schedule = redelivery.schedule(metadata)
+    if schedule is redelivery.NO_BACKOFF:
+        return ['']
+    return [schedule.after, *schedule.delays]
 
 
 class QueueController(base.Queue):
@@ -33,15 +42,19 @@ class QueueController(base.Queue):
         return json.loads(metadata)
 
     def create(self, name, metadata=None, project=None):
-        payload = '' if metadata is None else json.dumps(metadata)
-        return bool(self.run('queue_create', project, name, payload)[1])
+        if metadata is None:
+            return bool(self.run('queue_create', project, name, '')[1])
+        return bool(self.run('queue_create', project, name,
+                             json.dumps(metadata),
+                             *backoff_arguments(metadata))[1])
 
     def exists(self, name, project=None):
         return self.run('queue_get', project, name)[1] is not None
 
     def set_metadata(self, name, metadata, project=None):
         _, updated = self.run('queue_set_metadata', project, name,
-                              json.dumps(metadata))
+                              json.dumps(metadata),
+                              *backoff_arguments(metadata))
         if not updated:
             raise errors.QueueDoesNotExist(name, project)
 

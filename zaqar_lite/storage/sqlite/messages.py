@@ -15,16 +15,23 @@ _LIVE = 'project = ? AND queue = ? AND expires > ?'
 SEQ_MAX = 2 ** 63 - 1  # SQLite's largest integer
 
 
+def is_claimed(row, now) -> bool:
+    """Whether a live claim holds the message of this row."""
+    return row['claim_id'] is not None and row['claim_expires'] is not None \
+        and row['claim_expires'] > now
+
+
 def to_message(row, now) -> dict:
     """The contract's message dict for a ``messages`` row."""
-    claimed = row['claim_id'] is not None and row['available_at'] > now
+    claimed = is_claimed(row, now)
     return {'id': row['id'], 'ttl': row['ttl'],
             'age': int(now - row['created']),
             'body': json.loads(row['body']),
             'created': int(row['created']),
             'claim_id': row['claim_id'] if claimed else None,
             'claim_count': row['claim_count'], 'delay': row['delay'],
-            'available_at': row['available_at']}
+            'available_at': row['available_at'],
+            'claim_expires': row['claim_expires'] if claimed else None}
 
 
 def parse_marker(marker) -> int:
@@ -107,12 +114,15 @@ class MessageController(base.Message):
     def _scan(self, conn, queue, project, now, after, limit, skip_client,
               include_claimed, include_delayed):
         echo_sql, echo_args = _echo_filter(skip_client)
-        state_sql = ''
+        state_sql, state_args = '', ()
         if not include_claimed:
-            state_sql = 'AND NOT (claim_id IS NOT NULL AND available_at > ?)'
+            state_sql = ('AND NOT (claim_id IS NOT NULL AND '
+                         'claim_expires > ?)')
+            state_args = (now,)
         elif not include_delayed:
-            state_sql = 'AND NOT (claim_id IS NULL AND available_at > ?)'
-        state_args = (now,) if state_sql else ()
+            state_sql = ('AND NOT (available_at > ? AND (claim_id IS NULL '
+                         'OR claim_expires <= ?))')
+            state_args = (now, now)
         return conn.execute(
             f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
             f'messages_by_queue WHERE {_LIVE} AND seq > ? {state_sql} '
@@ -257,7 +267,7 @@ def _remembered(conn, queue, project, key, now):
 
 
 def _check_claim(row, claim, now):
-    live_claim = row['claim_id'] if row['available_at'] > now else None
+    live_claim = row['claim_id'] if is_claimed(row, now) else None
     if claim is None:
         if live_claim is not None:
             raise errors.MessageIsClaimed(row['id'])

@@ -78,10 +78,13 @@ class Item(ClaimResource):
 
     def on_delete(self, req, resp, project_id, client_id, queue_name,
                   claim_id):
-        delay = utils.int_param(req, 'delay', 0)
-        self.validator.release_delay(delay)
-        # Only a delay is passed on: stages written for Zaqar hook
+        delay = utils.int_param(req, 'delay')
+        if delay is not None:
+            self.validator.release_delay(delay)
+        # A delay is passed on only when given (it overrides the queue's
+        # redelivery policy): stages written for Zaqar hook
         # delete(queue, claim_id, project=None).
         self.pipelines.claim.delete(queue_name, claim_id, project=project_id,
-                                    **({'delay': delay} if delay else {}))
+                                    **({} if delay is None else
+                                       {'delay': delay}))
         resp.status = falcon.HTTP_204

@@ -37,8 +37,8 @@ def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
     shown = {**present(queue, message, prefix=prefix),
              'claim_count': message['claim_count']}
     if message['claim_id'] is not None:
-        shown.update(state='claimed',
-                     claim_expires=utc_text(message['available_at']))
+        shown.update(state='claimed', claim_expires=utc_text(
+            message.get('claim_expires') or message['available_at']))
     elif message['available_at'] > now:
         shown.update(state='delayed',
                      deliver_at=utc_text(message['available_at']))

@@ -1,5 +1,6 @@
 -- ARGV[5] claim id, ARGV[6] ttl, ARGV[7] grace, ARGV[8] limit.
--- Claims the oldest available messages; those claimed as often as the
+-- Claims the oldest available messages, available again their redelivery
+-- backoff after the claim's end; those claimed as often as the
 -- queue's _max_claim_count move, unclaimed, to its _dead_letter_queue.
 -- Returns the claimed messages (none when the queue is missing or empty).
 if redis.call('EXISTS', K.meta) == 0 then return {} end
@@ -56,7 +57,7 @@ while #taken < limit do
       redis.call('HSET', K.mclaim, id, cid)
       redis.call('HSET', K.mcount, id, count + 1)
       redis.call('ZREM', K.unclaimed, id)
-      redis.call('ZADD', K.avail, until_, id)
+      redis.call('ZADD', K.avail, until_ + backoff(K, count + 1), id)
       if tonumber(redis.call('ZSCORE', K.exp, id)) < until_ + grace then
         redis.call('ZADD', K.exp, until_ + grace, id)
       end

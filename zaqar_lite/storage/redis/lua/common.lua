@@ -19,6 +19,9 @@ local function keys_of(project, queue)
     mcount = base .. 'mcount',     -- hash: id -> claim count
     claims = base .. 'claims',     -- zset: claim id by expiry
     cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
+    backoff = base .. 'backoff',   -- hash: claim count -> redelivery delay,
+                                   -- 'after' -> delay past the end (no
+                                   -- key: no _redelivery_policy)
     cset = function(cid) return base .. 'c:' .. cid end,  -- set of held ids
     subs = base .. 'subs',         -- zset: subscription ids (score 0, by id)
     subexp = base .. 'subexp',     -- zset: subscription id by expiry
@@ -45,15 +48,31 @@ local function remove_message(k, id)
   redis.call('HDEL', k.mcount, id)
 end
 
--- End a claim; its messages become unclaimed, available at ``available``
--- (nil: leave their availability, i.e. the claim's expiry).
-local function end_claim(k, cid, available)
+-- Seconds a message claimed ``count`` times waits after its claim ends:
+-- the queue's redelivery schedule, computed in Python (storage/redelivery.py)
+-- when its metadata was set.
+local function backoff(k, count)
+  if count < 1 then return 0 end
+  local delays = redis.call('HMGET', k.backoff, count, 'after')
+  if not delays[2] then return 0 end
+  return tonumber(delays[1] or delays[2])
+end
+
+-- End a claim; its messages become unclaimed.  A lapsed claim's keep the
+-- availability it gave them (its end plus their backoff); a release
+-- (``released``) makes them available ``delay`` seconds from now, or
+-- after their backoff when ``delay`` is nil.
+local function end_claim(k, cid, released, delay)
   local held = redis.call('SMEMBERS', k.cset(cid))
   for _, id in ipairs(held) do
     if redis.call('HGET', k.mclaim, id) == cid then
       redis.call('HDEL', k.mclaim, id)
       redis.call('ZADD', k.unclaimed, redis.call('ZSCORE', k.seq, id), id)
-      if available then redis.call('ZADD', k.avail, available, id) end
+      if released then
+        local wait = delay or backoff(k, tonumber(
+          redis.call('HGET', k.mcount, id) or '0'))
+        redis.call('ZADD', k.avail, NOW + wait, id)
+      end
     end
   end
   redis.call('DEL', k.cset(cid))
@@ -82,7 +101,7 @@ end
 local function housekeep(k, limit)
   local claims = redis.call('ZRANGEBYSCORE', k.claims, '-inf', NOW,
                             'LIMIT', 0, limit)
-  for _, cid in ipairs(claims) do end_claim(k, cid, nil) end
+  for _, cid in ipairs(claims) do end_claim(k, cid, false) end
   local dead = redis.call('ZRANGEBYSCORE', k.exp, '-inf', NOW,
                           'LIMIT', 0, limit)
   for _, id in ipairs(dead) do remove_message(k, id) end
@@ -98,18 +117,30 @@ local function housekeep(k, limit)
   return {#claims, #dead, #subs, #keys}
 end
 
--- A message as the driver decodes it:
--- {id, record, body, expires, claim id or '', claim count, available}.
+-- A message as the driver decodes it: {id, record, body, expires,
+-- claim id or '', claim count, available, claim end or ''}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
+  local ends = ''
   if claim ~= '' then
-    local ends = redis.call('ZSCORE', k.claims, claim)
-    if not ends or tonumber(ends) <= NOW then claim = '' end
+    ends = redis.call('ZSCORE', k.claims, claim)
+    if not ends or tonumber(ends) <= NOW then claim, ends = '', '' end
   end
   return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
           redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
-          redis.call('ZSCORE', k.avail, id)}
+          redis.call('ZSCORE', k.avail, id), ends}
+end
+
+-- Replace the queue's redelivery schedule with ARGV[from] (the delay past
+-- its end, '' for no policy) and the delays that follow it.
+local function set_backoff(k, from)
+  redis.call('DEL', k.backoff)
+  if (ARGV[from] or '') == '' then return end
+  redis.call('HSET', k.backoff, 'after', ARGV[from])
+  for i = from + 1, #ARGV do
+    redis.call('HSET', k.backoff, i - from, ARGV[i])
+  end
 end
 
 local function is_live(k, id)

@@ -3,7 +3,7 @@ for _, cid in ipairs(redis.call('ZRANGE', K.claims, 0, -1)) do
   redis.call('DEL', K.cset(cid))
 end
 redis.call('DEL', K.meta, K.seq, K.avail, K.exp, K.unclaimed, K.msgs, K.bodies,
-           K.mclaim, K.mcount, K.claims, K.cinfo, K.subs, K.subexp, K.subrec,
+           K.mclaim, K.mcount, K.claims, K.cinfo, K.backoff, K.subs, K.subexp, K.subrec,
            K.subconf, K.subby, K.dedup, K.dedupexp)
 redis.call('ZREM', K.queues, QUEUE)
 redis.call('ZREM', K.all, PROJECT .. '/' .. QUEUE)

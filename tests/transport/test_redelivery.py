@@ -1,0 +1,98 @@
+"""Redelivery backoff over HTTP: ``_redelivery_policy`` and release delays."""
+
+import json
+
+import pytest
+
+from tests.transport.conftest import claim_id_of
+from tests.transport.expected import api_error
+
+JSON_PATCH = 'application/openstack-messaging-v2.0-json-patch'
+# the first redelivery at once, then after 100 seconds and more
+POLICY = {'retries_with_no_delay': 1, 'minimum_delay_retries': 1,
+          'minimum_delay': 100, 'maximum_delay': 200}
+
+
+@pytest.fixture
+def release(client, headers):
+    def delete(queue, claim_id, **params):
+        resp = client.simulate_delete(f'/v2/queues/{queue}/claims/{claim_id}',
+                                      headers=headers, params=params)
+        assert resp.status_code == 204, resp.text
+    return delete
+
+
+@pytest.fixture
+def stored(client, headers):
+    def get(queue):
+        return client.simulate_get(f'/v2/queues/{queue}',
+                                   headers=headers).json
+    return get
+
+
+BAD_POLICIES = [
+    ('[]', 'retry_policy must be a dict.'),
+    ({'retry_backoff_function': 'cubic'}, 'invalid retry_backoff_function.'),
+    ({'minimum_delay': 'soon'}, 'Retry policy: minimum_delay must be a '
+                                'integer.'),
+    ({'minimum_delay': 50, 'maximum_delay': 10},
+     'minimum_delay must less than maximum_delay.'),
+    ({'ignore_subscription_override': 1},
+     'ignore_subscription_override must be a boolean.'),
+]
+
+
+@pytest.mark.parametrize('policy, description', BAD_POLICIES)
+def test_a_bad_policy_on_create_is_refused_with_the_retry_policy_texts(
+        put_queue, stored, policy, description):
+    policy = [] if policy == '[]' else policy
+    resp = put_queue('q', {'_redelivery_policy': policy, 'a': 1})
+    assert resp.status_code == 400
+    assert resp.json == api_error(description)
+    assert 'a' not in stored('q')
+
+
+@pytest.mark.parametrize('policy, description', BAD_POLICIES)
+def test_a_bad_policy_in_a_patch_is_refused_and_changes_nothing(
+        client, headers, put_queue, stored, policy, description):
+    policy = [] if policy == '[]' else policy
+    put_queue('q', {'_redelivery_policy': POLICY})
+    resp = client.simulate_patch(
+        '/v2/queues/q', headers={**headers, 'Content-Type': JSON_PATCH},
+        body=json.dumps([{'op': 'replace',
+                          'path': '/metadata/_redelivery_policy',
+                          'value': policy}]))
+    assert resp.status_code == 400
+    assert resp.json == api_error(description)
+    assert stored('q')['_redelivery_policy'] == POLICY
+
+
+def test_a_release_waits_the_backoff_of_the_claim_count(
+        put_queue, post_messages, claim, release, stats, list_messages):
+    assert put_queue('q', {'_redelivery_policy': POLICY}).status_code == 201
+    post_messages('q', {'body': 'job'})
+    release('q', claim_id_of(claim('q')))  # first claim: again at once
+    release('q', claim_id_of(claim('q')))  # second: 100 seconds later
+    assert claim('q').status_code == 204
+    assert stats('q')['delayed'] == 1
+    [shown] = list_messages('q', state='all').json['messages']
+    assert shown['state'] == 'delayed' and shown['claim_count'] == 2
+    assert 'deliver_at' in shown and 'claim_expires' not in shown
+
+
+def test_a_release_delay_of_0_releases_at_once_despite_the_policy(
+        put_queue, post_messages, claim, release, stats):
+    put_queue('q', {'_redelivery_policy': {**POLICY,
+                                           'retries_with_no_delay': 0}})
+    post_messages('q', {'body': 'job'})
+    release('q', claim_id_of(claim('q')), delay=0)
+    assert claim('q').status_code == 201
+
+
+def test_a_queue_without_a_policy_releases_at_once(put_queue, post_messages,
+                                                  claim, release):
+    put_queue('q')
+    post_messages('q', {'body': 'job'})
+    for _ in range(3):
+        release('q', claim_id_of(claim('q')))
+    assert claim('q').status_code == 201
