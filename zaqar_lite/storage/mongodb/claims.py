@@ -1,8 +1,9 @@
 """Claims of the MongoDB store.
 
-A claim takes the oldest *available* messages (ordered by ``available``
-then posting order: plain FIFO for a queue without delays or releases)
-from an index where held and delayed messages sit in the future, so its
+A claim takes the *available* messages of the highest priority first, the
+oldest available first within a priority (ordered by ``available`` then
+posting order: plain FIFO for a queue without delays or releases) from an
+index where held and delayed messages sit in the future, so its
 cost depends neither on queue depth nor on how many messages are held.
 ``leases.grant`` decides which concurrent claimer gets each message.
 A claimed message's ``available`` is its claim's end (``claim_expires``)
@@ -65,7 +66,7 @@ class ClaimController(base.Claim):
                limit=base.DEFAULT_MESSAGES_PER_CLAIM):
         now = time.time()
         ttl, grace = int(metadata['ttl']), int(metadata.get('grace', 0))
-        meta = queue_metadata(self.db, queue, project)
+        meta = leases.claimable_metadata(self.db, queue, project)
         if meta is None:
             return None, []
         claim_id = str(uuid.uuid4())

@@ -36,7 +36,8 @@ def to_message(doc, now) -> dict:
             'claim_id': doc['claim'] if held else None,
             'claim_count': doc['claim_count'], 'delay': doc['delay'],
             'available_at': doc['available'],
-            'claim_expires': ends if held else None}
+            'claim_expires': ends if held else None,
+            'priority': doc.get('priority', base.DEFAULT_PRIORITY)}
 
 
 def parse_marker(marker) -> int:
@@ -214,6 +215,8 @@ class MessageController(base.Message):
 
     def pop(self, queue, limit, project=None):
         now = time.time()
+        if leases.claimable_metadata(self.db, queue, project) is None:
+            return []
         granted, skipped = [], []
         while len(granted) < limit:
             won, exhausted = leases.grant(self.db, queue, project, now,
@@ -256,7 +259,8 @@ def _new_document(message, queue, project, client, now) -> dict:
             'body': json.dumps(message.get('body')), 'client': client,
             'created': now, 'expires': now + ttl, 'delay': delay,
             'available': now + delay, 'claim': None, 'claim_expires': None,
-            'claim_count': 0}
+            'claim_count': 0,
+            'priority': message.get('priority', base.DEFAULT_PRIORITY)}
 
 
 def _check_claim(doc, claim, now):

@@ -20,7 +20,8 @@ def create_queue(db, name, project, metadata=None) -> bool:
     created = db.queues.insert_one(
         {'_id': queue_id(name, project), 'project': stored_project(project),
          'name': name, 'metadata': json.dumps(metadata or {}),
-         'created': time.time(), 'seq': 0, 'messages': 0})
+         'created': time.time(), 'seq': 0, 'messages': 0,
+         'priorities': True})
     if not created and metadata is not None:
         db.queues.update_one(queue_key(name, project),
                              {'$set': {'metadata': json.dumps(metadata)}})

@@ -1,7 +1,8 @@
 """Claims of the SQLite store.
 
-A claim takes the oldest *available* messages (ordered by ``available_at``
-then posting order: plain FIFO for a queue without delays or releases) by
+A claim takes the *available* messages of the highest priority first, the
+oldest available first within a priority (ordered by ``available_at`` then
+posting order: plain FIFO for a queue without delays or releases) by
 walking an index that holds claimed and delayed messages out of the way, so
 its cost depends neither on queue depth nor on how many messages are
 claimed.  The select and the update share one ``BEGIN IMMEDIATE``
@@ -140,10 +141,11 @@ def _dead_letter(conn, row, queue, dead_letter, project, meta, now):
     sqlite_messages.delete_rows(conn, queue, project, [row])
     conn.execute(
         'INSERT INTO messages (id, project, queue, body, client_uuid, created, '
-        'ttl, expires, delay, available_at, claim_count) '
-        'SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?',
+        'ttl, expires, delay, available_at, claim_count, priority) '
+        'SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?',
         (row['id'], scope(project), dead_letter, row['body'],
-         row['client_uuid'], now, ttl, now + ttl, now, row['claim_count']))
+         row['client_uuid'], now, ttl, now + ttl, now, row['claim_count'],
+         row['priority']))
     sqlite_messages.count_messages(conn, dead_letter, project, 1)
 
 

@@ -31,7 +31,8 @@ def to_message(row, now) -> dict:
             'claim_id': row['claim_id'] if claimed else None,
             'claim_count': row['claim_count'], 'delay': row['delay'],
             'available_at': row['available_at'],
-            'claim_expires': row['claim_expires'] if claimed else None}
+            'claim_expires': row['claim_expires'] if claimed else None,
+            'priority': row['priority']}
 
 
 def parse_marker(marker) -> int:
@@ -40,12 +41,21 @@ def parse_marker(marker) -> int:
 
 
 def available_rows(conn, queue, project, now, limit):
-    """Up to ``limit`` claimable rows, oldest available first."""
-    return conn.execute(
-        f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY messages_available '
-        'WHERE project = ? AND queue = ? AND available_at <= ? AND expires > ? '
-        'ORDER BY available_at, seq LIMIT ?',
-        (scope(project), queue, now, now, limit)).fetchall()
+    """Up to ``limit`` claimable rows: the highest priority first, then the
+    oldest available.  One short index range per priority level (a single
+    ordered query would sort each level's whole backlog)."""
+    rows = []
+    for priority in reversed(base.PRIORITIES):
+        rows += conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            'messages_claimable WHERE project = ? AND queue = ? AND '
+            'priority = ? AND available_at <= ? AND expires > ? '
+            'ORDER BY available_at, seq LIMIT ?',
+            (scope(project), queue, priority, now, now, limit - len(rows))
+        ).fetchall()
+        if len(rows) == limit:
+            break
+    return rows
 
 
 def delete_rows(conn, queue, project, rows):
@@ -177,8 +187,8 @@ class MessageController(base.Message):
             new = [row for n, row in enumerate(rows) if n not in ids.repeats]
             conn.executemany(
                 'INSERT INTO messages (id, project, queue, body, client_uuid, '
-                'created, ttl, expires, delay, available_at) '
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
+                'created, ttl, expires, delay, available_at, priority) '
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
             count_messages(conn, queue, project, len(new))
         return ids
 
@@ -230,7 +240,8 @@ def _new_row(message, queue, project, client_uuid, now):
     delay = int(message.get('delay') or 0)
     return (str(uuid.uuid4()), scope(project), queue,
             json.dumps(message.get('body')), client_uuid, now, ttl, now + ttl,
-            delay, now + delay)
+            delay, now + delay,
+            message.get('priority', base.DEFAULT_PRIORITY))
 
 
 def _note_keys(conn, queue, project, messages, ids, now) -> base.PostedIds:

@@ -9,7 +9,8 @@
   delay, or of its last claim plus the queue's redelivery backoff;
 * ``claim_id``/``claim_expires``: the claim that last took it, live while
   ``claim_expires`` (its end, never after ``available_at``) is in the
-  future.
+  future;
+* ``priority``: 0 to 9; claims take higher ones first.
 
 Counters keep stats cheap at any depth: ``queues.messages`` counts the
 queue's message rows (expired ones included until gc removes them) and
@@ -22,7 +23,8 @@ plus its dedup window); gc removes the expired rows.
 
 Every request-path query has an index: listings walk
 ``messages_unclaimed`` (posting order of never-claimed or released
-messages), claims walk ``messages_available`` (availability order), and
+messages), claims walk ``messages_claimable`` (availability order within
+each priority, one short range per priority level), and
 expired-claim leftovers are found through ``messages_claimed``, and
 messages waiting out a backoff after a lapsed claim through
 ``messages_backoff``.
@@ -51,7 +53,8 @@ TABLES = (
         available_at REAL NOT NULL,
         claim_id TEXT,
         claim_count INTEGER NOT NULL DEFAULT 0,
-        claim_expires REAL
+        claim_expires REAL,
+        priority INTEGER NOT NULL DEFAULT 4
     )""",
     """CREATE TABLE IF NOT EXISTS subscriptions (
         id TEXT PRIMARY KEY,
@@ -92,8 +95,10 @@ INDEXES = (
         ON messages (project, queue, seq) WHERE claim_id IS NULL""",
     """CREATE INDEX IF NOT EXISTS messages_claimed
         ON messages (project, queue, available_at) WHERE claim_id IS NOT NULL""",
-    """CREATE INDEX IF NOT EXISTS messages_available
-        ON messages (project, queue, available_at, seq, expires)""",
+    # claims before priorities: replaced by messages_claimable
+    """DROP INDEX IF EXISTS messages_available""",
+    """CREATE INDEX IF NOT EXISTS messages_claimable
+        ON messages (project, queue, priority, available_at, seq, expires)""",
     """CREATE INDEX IF NOT EXISTS messages_by_expiry
         ON messages (project, queue, expires)""",
     """CREATE INDEX IF NOT EXISTS messages_by_claim
@@ -126,9 +131,11 @@ ADDED_COLUMNS = (
     ('messages', 'claim_expires', 'REAL',
      'UPDATE messages SET claim_expires = available_at '
      'WHERE claim_id IS NOT NULL'),
+    ('messages', 'priority', 'INTEGER NOT NULL DEFAULT 4'),
 )
 
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
-                   'delay, available_at, claim_id, claim_count, claim_expires')
+                   'delay, available_at, claim_id, claim_count, claim_expires, '
+                   'priority')

@@ -1,6 +1,7 @@
 -- ARGV[5] claim id, ARGV[6] ttl, ARGV[7] grace, ARGV[8] limit.
--- Claims the oldest available messages, available again their redelivery
--- backoff after the claim's end; those claimed as often as the
+-- Claims available messages, the highest priority first and the oldest
+-- available first within one, available again their redelivery backoff
+-- after the claim's end; those claimed as often as the
 -- queue's _max_claim_count move, unclaimed, to its _dead_letter_queue.
 -- Returns the claimed messages (none when the queue is missing or empty).
 if redis.call('EXISTS', K.meta) == 0 then return {} end
@@ -26,6 +27,7 @@ local function move_to_dead_letter(id)
   local record = cmsgpack.unpack(redis.call('HGET', K.msgs, id))
   local body = redis.call('HGET', K.bodies, id)
   local count = redis.call('HGET', K.mcount, id)
+  local priority = priority_of(K, id)
   local ttl = tonumber(meta['_dead_letter_queue_messages_ttl'])
   if not ttl then
     ttl = tonumber(redis.call('ZSCORE', K.exp, id)) - record[2]
@@ -39,12 +41,14 @@ local function move_to_dead_letter(id)
   redis.call('ZADD', dlq.seq, seq, id)
   redis.call('ZADD', dlq.unclaimed, seq, id)
   redis.call('ZADD', dlq.exp, NOW + ttl, id)
-  redis.call('ZADD', dlq.avail, NOW, id)
+  add_available(dlq, id, priority, NOW)
 end
 
-while #taken < limit do
+-- Take from one priority level's availability zset.
+local function take_from(avail)
+ while #taken < limit do
   local wanted = limit - #taken
-  local ids = redis.call('ZRANGEBYSCORE', K.avail, '-inf', NOW, 'LIMIT', 0,
+  local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
                          wanted)
   if #ids == 0 then break end
   for _, id in ipairs(ids) do
@@ -57,7 +61,7 @@ while #taken < limit do
       redis.call('HSET', K.mclaim, id, cid)
       redis.call('HSET', K.mcount, id, count + 1)
       redis.call('ZREM', K.unclaimed, id)
-      redis.call('ZADD', K.avail, until_ + backoff(K, count + 1), id)
+      redis.call('ZADD', avail, until_ + backoff(K, count + 1), id)
       if tonumber(redis.call('ZSCORE', K.exp, id)) < until_ + grace then
         redis.call('ZADD', K.exp, until_ + grace, id)
       end
@@ -66,6 +70,12 @@ while #taken < limit do
     end
   end
   if #ids < wanted then break end
+ end
+end
+
+for _, avail in ipairs(avail_keys(K)) do
+  if #taken == limit then break end
+  take_from(avail)
 end
 if #taken == 0 then return {} end
 redis.call('ZADD', K.claims, until_, cid)

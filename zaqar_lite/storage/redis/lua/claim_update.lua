@@ -16,7 +16,7 @@ redis.call('HSET', K.cinfo, cid, ttl .. ' ' .. grace .. ' ' .. info[3])
 for _, id in ipairs(redis.call('SMEMBERS', K.cset(cid))) do
   if redis.call('HGET', K.mclaim, id) == cid then
     local count = tonumber(redis.call('HGET', K.mcount, id) or '0')
-    redis.call('ZADD', K.avail, until_ + backoff(K, count), id)
+    redis.call('ZADD', avail_of(K, id), until_ + backoff(K, count), id)
     if tonumber(redis.call('ZSCORE', K.exp, id)) < until_ + grace then
       redis.call('ZADD', K.exp, until_ + grace, id)
     end

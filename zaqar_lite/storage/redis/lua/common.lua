@@ -10,7 +10,11 @@ local function keys_of(project, queue)
   return {
     meta = base .. 'q',            -- hash: metadata, created, seq
     seq = base .. 'seq',           -- zset: id by posting sequence
-    avail = base .. 'avail',       -- zset: id by when it may next be claimed
+    avail = base .. 'avail',       -- zset: id by when it may next be claimed,
+                                   -- of the default priority (see avail_key)
+    levels = base .. 'levels',     -- zset: other priorities that may have
+                                   -- messages (member and score: priority)
+    mprio = base .. 'mprio',       -- hash: id -> priority, if not the default
     exp = base .. 'exp',           -- zset: id by expiry time
     unclaimed = base .. 'free',    -- zset: id by sequence, not in a live claim
     msgs = base .. 'msgs',         -- hash: id -> msgpack [client, created, delay]
@@ -37,9 +41,56 @@ end
 
 local K = keys_of(PROJECT, QUEUE)
 
+local DEFAULT_PRIORITY = 4  -- storage/base.py; the one level data of the
+                            -- versions before priorities is at
+
+-- The availability zset of one priority level of a queue.
+local function avail_key(k, priority)
+  if priority == DEFAULT_PRIORITY then return k.avail end
+  return k.avail .. ':' .. priority
+end
+
+local function priority_of(k, id)
+  return tonumber(redis.call('HGET', k.mprio, id) or DEFAULT_PRIORITY)
+end
+
+-- The availability zset a message is in.
+local function avail_of(k, id)
+  return avail_key(k, priority_of(k, id))
+end
+
+-- The availability zsets of the levels in use, highest priority first.
+local function avail_keys(k)
+  local found, default_seen = {}, false
+  for _, level in ipairs(redis.call('ZREVRANGE', k.levels, 0, -1)) do
+    level = tonumber(level)
+    if not default_seen and level < DEFAULT_PRIORITY then
+      found[#found + 1], default_seen = k.avail, true
+    end
+    found[#found + 1] = avail_key(k, level)
+  end
+  if not default_seen then found[#found + 1] = k.avail end
+  return found
+end
+
+-- Make a message of ``priority`` available at ``available``.
+local function add_available(k, id, priority, available)
+  if priority ~= DEFAULT_PRIORITY then
+    redis.call('HSET', k.mprio, id, priority)
+    redis.call('ZADD', k.levels, priority, priority)
+  end
+  redis.call('ZADD', avail_key(k, priority), available, id)
+end
+
 local function remove_message(k, id)
+  local priority = priority_of(k, id)
+  local avail = avail_key(k, priority)
+  redis.call('ZREM', avail, id)
+  if priority ~= DEFAULT_PRIORITY and redis.call('ZCARD', avail) == 0 then
+    redis.call('ZREM', k.levels, priority)
+  end
+  redis.call('HDEL', k.mprio, id)
   redis.call('ZREM', k.seq, id)
-  redis.call('ZREM', k.avail, id)
   redis.call('ZREM', k.exp, id)
   redis.call('ZREM', k.unclaimed, id)
   redis.call('HDEL', k.msgs, id)
@@ -71,7 +122,7 @@ local function end_claim(k, cid, released, delay)
       if released then
         local wait = delay or backoff(k, tonumber(
           redis.call('HGET', k.mcount, id) or '0'))
-        redis.call('ZADD', k.avail, NOW + wait, id)
+        redis.call('ZADD', avail_of(k, id), NOW + wait, id)
       end
     end
   end
@@ -118,7 +169,7 @@ local function housekeep(k, limit)
 end
 
 -- A message as the driver decodes it: {id, record, body, expires,
--- claim id or '', claim count, available, claim end or ''}.
+-- claim id or '', claim count, available, claim end or '', priority}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
   local ends = ''
@@ -129,7 +180,7 @@ local function describe(k, id)
   return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
           redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
-          redis.call('ZSCORE', k.avail, id), ends}
+          redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id)}
 end
 
 -- Replace the queue's redelivery schedule with ARGV[from] (the delay past
