@@ -1,4 +1,5 @@
-"""Redelivery backoff contract: ``_redelivery_policy`` on release and expiry."""
+"""Redelivery backoff contract: ``_redelivery_policy`` on release and on
+claim expiry."""
 
 import time
 

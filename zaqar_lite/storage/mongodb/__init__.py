@@ -29,9 +29,10 @@ Data layout (``schema.py`` names every collection, field and index)
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims
     and pops take the highest priority first, then the oldest available
-    messages, ordered by ``available`` then ``seq``, as on SQLite.  A post numbers its messages
-    before it inserts them, so a listing that runs during two concurrent
-    posts may page past the earlier-numbered one before it lands.
+    messages, ordered by ``available`` then ``seq``, as on SQLite.  A post
+    numbers its messages before it inserts them, so a listing that runs
+    during two concurrent posts may page past the earlier-numbered one
+    before it lands.
 
 Durability
     What the write concern asks for: with ``majority`` (the default) on a

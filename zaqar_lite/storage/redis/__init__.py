@@ -22,12 +22,12 @@ Data layout (``lua/common.lua`` names every key)
     priority (when not the default); a sorted set of claims by expiry with
     their settings, and one set of held ids per claim; a hash of
     idempotency keys to message ids and a sorted set of the keys by
-    expiry; the redelivery schedule (a hash by claim count, computed in
-    Python when the metadata is set).  Claims walk the availability sets
-    from the highest priority down, where claimed and delayed messages sit
-    in the future, so they never scan past them.  Data written before
-    priorities and backoff existed is the default level's and has no
-    schedule.
+    expiry; the redelivery schedule (fixed-width delays by claim count in
+    one string, computed in Python when the metadata is set).  Claims walk
+    the availability sets from the highest priority down, where claimed
+    and delayed messages sit in the future, so they never scan past them.
+    Data written before priorities and backoff existed is the default
+    level's and has no schedule.
 
 Durability
     What Redis keeps: with ``appendonly yes`` and ``appendfsync always``,

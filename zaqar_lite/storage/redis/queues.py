@@ -7,13 +7,18 @@ from zaqar_lite.storage import base, redelivery
 from zaqar_lite.storage.redis.messages import to_message
 
 
-def backoff_arguments(metadata) -> list:
-    """The queue's redelivery schedule as the scripts store it: the delay
-    past its end ('' for no policy), then the delays by claim count."""
+BACKOFF_WIDTH = 7  # digits per delay in a stored schedule (common.lua)
+
+
+def backoff_text(metadata) -> str:
+    """The queue's redelivery schedule as the scripts keep it: fixed-width
+    numbers, the delay past its end, then the delay after each claim
+    count ('' for no policy)."""
     schedule = redelivery.schedule(metadata)
     if schedule is redelivery.NO_BACKOFF:
-        return ['']
-    return [schedule.after, *schedule.delays]
+        return ''
+    return ''.join(f'{delay:0{BACKOFF_WIDTH}d}'
+                   for delay in (schedule.after, *schedule.delays))
 
 
 class QueueController(base.Queue):
@@ -46,7 +51,7 @@ class QueueController(base.Queue):
             return bool(self.run('queue_create', project, name, '')[1])
         return bool(self.run('queue_create', project, name,
                              json.dumps(metadata),
-                             *backoff_arguments(metadata))[1])
+                             backoff_text(metadata))[1])
 
     def exists(self, name, project=None):
         return self.run('queue_get', project, name)[1] is not None
@@ -54,7 +59,7 @@ class QueueController(base.Queue):
     def set_metadata(self, name, metadata, project=None):
         _, updated = self.run('queue_set_metadata', project, name,
                               json.dumps(metadata),
-                              *backoff_arguments(metadata))
+                              backoff_text(metadata))
         if not updated:
             raise errors.QueueDoesNotExist(name, project)
 

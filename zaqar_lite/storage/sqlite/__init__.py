@@ -10,10 +10,11 @@ URI
 
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
-    message priorities, redelivery backoff, dead-letter queues.  Several processes on one host may share one file
-    (gunicorn workers, ``zaqar-lite gc``, other services): each process and
-    thread opens its own connection lazily, and a driver that crosses a
-    fork drops its parent's.  Writes queue on a thread lock and on an
+    message priorities, redelivery backoff, dead-letter queues.  Several
+    processes on one host may share one file (gunicorn workers,
+    ``zaqar-lite gc``, other services): each process and thread opens its
+    own connection lazily, and a driver that crosses a fork drops its
+    parent's.  Writes queue on a thread lock and on an
     ``flock`` of the lock file, then run in ``BEGIN IMMEDIATE``
     transactions, so every read-modify-write (a claim) is atomic across
     processes.  Reads run on WAL snapshots and never wait for writers.
@@ -32,8 +33,9 @@ Order
     Listings are in posting order (the marker is the last ``seq``).  Claims
     and pops take the highest priority first, then the oldest *available*
     messages, ordered by ``available_at`` then posting order: FIFO for a
-    queue without priorities, delays or releases; a released or expired claim's messages queue up behind
-    messages that were available before them.
+    queue without priorities, delays or releases; a released or expired
+    claim's messages queue up behind messages that were available before
+    them.
 
 Durability
     WAL journal with ``synchronous = FULL`` by default: a post is on disk

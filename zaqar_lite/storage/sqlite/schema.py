@@ -137,5 +137,5 @@ ADDED_COLUMNS = (
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
-                   'delay, available_at, claim_id, claim_count, claim_expires, '
-                   'priority')
+                   'delay, available_at, claim_id, claim_count, '
+                   'claim_expires, priority')

@@ -23,9 +23,8 @@ local function keys_of(project, queue)
     mcount = base .. 'mcount',     -- hash: id -> claim count
     claims = base .. 'claims',     -- zset: claim id by expiry
     cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
-    backoff = base .. 'backoff',   -- hash: claim count -> redelivery delay,
-                                   -- 'after' -> delay past the end (no
-                                   -- key: no _redelivery_policy)
+    backoff = base .. 'backoff',   -- string: the redelivery schedule (see
+                                   -- backoff; no key: no _redelivery_policy)
     cset = function(cid) return base .. 'c:' .. cid end,  -- set of held ids
     subs = base .. 'subs',         -- zset: subscription ids (score 0, by id)
     subexp = base .. 'subexp',     -- zset: subscription id by expiry
@@ -99,14 +98,20 @@ local function remove_message(k, id)
   redis.call('HDEL', k.mcount, id)
 end
 
--- Seconds a message claimed ``count`` times waits after its claim ends:
--- the queue's redelivery schedule, computed in Python (storage/redelivery.py)
--- when its metadata was set.
+-- Seconds a message claimed ``count`` times waits after its claim ends.
+-- The queue's redelivery schedule is computed in Python when its metadata
+-- is set (storage/redelivery.py) and kept as one string of fixed-width
+-- numbers: the delay past the schedule's end, then the delay after each
+-- claim count, so one is read in O(1) however long the schedule is.
+local BACKOFF_WIDTH = 7  -- digits per delay (a policy's are at most 10**6)
 local function backoff(k, count)
   if count < 1 then return 0 end
-  local delays = redis.call('HMGET', k.backoff, count, 'after')
-  if not delays[2] then return 0 end
-  return tonumber(delays[1] or delays[2])
+  local at = count * BACKOFF_WIDTH
+  local delay = redis.call('GETRANGE', k.backoff, at, at + BACKOFF_WIDTH - 1)
+  if delay == '' then  -- past the end (or no schedule)
+    delay = redis.call('GETRANGE', k.backoff, 0, BACKOFF_WIDTH - 1)
+  end
+  return tonumber(delay) or 0
 end
 
 -- End a claim; its messages become unclaimed.  A lapsed claim's keep the
@@ -183,14 +188,12 @@ local function describe(k, id)
           redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id)}
 end
 
--- Replace the queue's redelivery schedule with ARGV[from] (the delay past
--- its end, '' for no policy) and the delays that follow it.
-local function set_backoff(k, from)
-  redis.call('DEL', k.backoff)
-  if (ARGV[from] or '') == '' then return end
-  redis.call('HSET', k.backoff, 'after', ARGV[from])
-  for i = from + 1, #ARGV do
-    redis.call('HSET', k.backoff, i - from, ARGV[i])
+-- Replace the queue's redelivery schedule (see backoff; '' or nil: none).
+local function set_backoff(k, schedule)
+  if (schedule or '') == '' then
+    redis.call('DEL', k.backoff)
+  else
+    redis.call('SET', k.backoff, schedule)
   end
 end
 
