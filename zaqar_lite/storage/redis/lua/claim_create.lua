@@ -1,8 +1,8 @@
 -- ARGV[5] claim id, ARGV[6] ttl, ARGV[7] grace, ARGV[8] limit.
--- Claims available messages, the highest priority first and the oldest
--- available first within one, available again their redelivery backoff
--- after the claim's end; those claimed as often as the
--- queue's _max_claim_count move, unclaimed, to its _dead_letter_queue.
+-- Claims available messages, the highest priority first, then the oldest
+-- available; each is available again its redelivery backoff after the
+-- claim's end.  Those claimed as often as the queue's _max_claim_count
+-- move, unclaimed, to its _dead_letter_queue.
 -- Returns the claimed messages (none when the queue is missing or empty).
 if redis.call('EXISTS', K.meta) == 0 then return {} end
 housekeep(K, 100)
@@ -44,13 +44,13 @@ local function move_to_dead_letter(id)
   add_available(dlq, id, priority, NOW)
 end
 
--- Take from one priority level's availability zset.
-local function take_from(avail)
- while #taken < limit do
+local levels, level = avail_keys(K), 1  -- the highest priority first
+while #taken < limit and levels[level] do
+  local avail = levels[level]
   local wanted = limit - #taken
   local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
                          wanted)
-  if #ids == 0 then break end
+  if #ids < wanted then level = level + 1 end  -- this level is exhausted
   for _, id in ipairs(ids) do
     local count = tonumber(redis.call('HGET', K.mcount, id) or '0')
     if not is_live(K, id) then
@@ -69,13 +69,6 @@ local function take_from(avail)
       taken[#taken + 1] = id
     end
   end
-  if #ids < wanted then break end
- end
-end
-
-for _, avail in ipairs(avail_keys(K)) do
-  if #taken == limit then break end
-  take_from(avail)
 end
 if #taken == 0 then return {} end
 redis.call('ZADD', K.claims, until_, cid)
