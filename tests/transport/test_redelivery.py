@@ -96,3 +96,38 @@ def test_a_queue_without_a_policy_releases_at_once(put_queue, post_messages,
     for _ in range(3):
         release('q', claim_id_of(claim('q')))
     assert claim('q').status_code == 201
+
+
+class ZaqarClaimStage:
+    """A claim stage written for Zaqar: ``delete`` takes no delay."""
+
+    def __init__(self):
+        self.releases = []
+
+    def delete(self, queue, claim_id, project=None):
+        self.releases.append((queue, claim_id, project))
+
+
+def test_a_release_at_once_reaches_zaqar_stages_with_zaqar_arguments(
+        tmp_path, make_headers):
+    import falcon.testing
+
+    from tests.transport.conftest import build_bootstrap
+    bootstrap = build_bootstrap(tmp_path)
+    stage = ZaqarClaimStage()
+    bootstrap.pipelines.claim.stages.append(stage)
+    client = falcon.testing.TestClient(bootstrap.app)
+    headers = make_headers()
+    client.simulate_post('/v2/queues/q/messages', headers=headers,
+                         json={'messages': [{'body': 1}, {'body': 2}]})
+    claimed = []
+    for params in ({}, {'delay': 0}):  # no policy: delay=0 is Zaqar's release
+        resp = client.simulate_post('/v2/queues/q/claims', headers=headers,
+                                    json={'ttl': 60}, params={'limit': 1})
+        claimed.append(claim_id_of(resp))
+        resp = client.simulate_delete(f'/v2/queues/q/claims/{claimed[-1]}',
+                                      headers=headers, params=params)
+        assert resp.status_code == 204
+    assert stage.releases == [('q', claim_id, headers['X-Project-ID'])
+                              for claim_id in claimed]
+    bootstrap.close()

@@ -442,7 +442,7 @@ class Claim(ControllerBase, abc.ABC):
         for their claim counts (``storage/redelivery.py``; at once for a
         queue without ``_redelivery_policy``), or ``delay`` seconds from
         now when it is given (0: at once).  ``delay`` is a zaqar-lite
-        extension: callers pass it only when the client gave one, so
+        extension: callers pass it only when it changes the release, so
         stages written for Zaqar keep their signature.
         """
 

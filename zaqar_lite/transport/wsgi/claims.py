@@ -3,6 +3,7 @@
 import falcon
 
 from zaqar_lite import errors
+from zaqar_lite.storage.redelivery import POLICY_KEY as REDELIVERY_POLICY
 from zaqar_lite.transport.wsgi import utils
 from zaqar_lite.transport.wsgi.messages import present
 from zaqar_lite.transport.wsgi.queues import Resource
@@ -81,9 +82,12 @@ class Item(ClaimResource):
         delay = utils.int_param(req, 'delay')
         if delay is not None:
             self.validator.release_delay(delay)
-        # A delay is passed on only when given (it overrides the queue's
-        # redelivery policy): stages written for Zaqar hook
-        # delete(queue, claim_id, project=None).
+        if delay == 0 and REDELIVERY_POLICY not in (
+                self.stored_metadata(queue_name, project_id) or {}):
+            delay = None  # the same release, as Zaqar makes it
+        # A delay is passed on only when it changes the release (it
+        # overrides the queue's redelivery policy): stages written for
+        # Zaqar hook delete(queue, claim_id, project=None).
         self.pipelines.claim.delete(queue_name, claim_id, project=project_id,
                                     **({} if delay is None else
                                        {'delay': delay}))
