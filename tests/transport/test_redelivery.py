@@ -1,6 +1,8 @@
 """Redelivery backoff over HTTP: ``_redelivery_policy`` and release delays."""
 
+import datetime
 import json
+import time
 
 import pytest
 
@@ -130,4 +132,44 @@ def test_a_release_at_once_reaches_zaqar_stages_with_zaqar_arguments(
         assert resp.status_code == 204
     assert stage.releases == [('q', claim_id, headers['X-Project-ID'])
                               for claim_id in claimed]
+    bootstrap.close()
+
+
+def test_a_lapsed_claim_in_its_backoff_is_browsed_as_delayed(tmp_path,
+                                                             make_headers):
+    import falcon.testing
+
+    from tests.conftest import wait_for
+    from tests.transport.conftest import build_bootstrap
+    bootstrap = build_bootstrap(tmp_path)
+    client = falcon.testing.TestClient(bootstrap.app)
+    headers = make_headers()
+    client.simulate_put('/v2/queues/q', headers=headers,
+                        json={'_redelivery_policy': POLICY | {
+                            'retries_with_no_delay': 0}})
+    client.simulate_post('/v2/queues/q/messages', headers=headers,
+                         json={'messages': [{'body': 1}]})
+    # A claim shorter than the API allows, made in storage, lapses soon.
+    project = headers['X-Project-ID']
+    claims = bootstrap.data_driver.claim_controller
+    before = time.time()
+    claim_id, _ = claims.create('q', {'ttl': 1, 'grace': 60}, project=project)
+
+    def browsed():
+        [shown] = client.simulate_get('/v2/queues/q/messages',
+                                      headers=headers,
+                                      params={'state': 'all', 'echo': 'true'}
+                                      ).json['messages']
+        return shown if shown['state'] != 'claimed' else None
+
+    shown = wait_for(browsed, what='the claim to lapse')
+    assert shown['state'] == 'delayed' and 'claim_expires' not in shown
+    deliver_at = datetime.datetime.strptime(
+        shown['deliver_at'], '%Y-%m-%dT%H:%M:%SZ').replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    assert deliver_at >= int(before) + 100  # claim end + its backoff
+    assert client.simulate_get(f'/v2/queues/q/claims/{claim_id}',
+                               headers=headers).status_code == 404
+    assert client.simulate_post('/v2/queues/q/claims', headers=headers,
+                                json={}).status_code == 204
     bootstrap.close()
