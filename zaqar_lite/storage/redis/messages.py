@@ -14,8 +14,8 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
-    message_id, record, body, expires, claim_id, claim_count, available = \
-        item
+    (message_id, record, body, expires, claim_id, claim_count, available,
+     claim_expires, priority) = item
     _client, created, delay = msgpack.unpackb(record)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
@@ -23,7 +23,9 @@ def to_message(item, now) -> dict:
             'created': int(created),
             'claim_id': claim_id.decode() or None,
             'claim_count': claim_count, 'delay': delay,
-            'available_at': float(available)}
+            'available_at': float(available),
+            'claim_expires': float(claim_expires) if claim_expires else None,
+            'priority': priority}
 
 
 def parse_marker(marker) -> str:
@@ -77,7 +79,8 @@ class MessageController(base.Message):
                      msgpack.packb([client, now, delay]),
                      msgpack.packb(message.get('body')),
                      message.get('idempotency_key') or '',
-                     int(message.get('dedup_window') or 0)]
+                     int(message.get('dedup_window') or 0),
+                     int(message.get('priority', base.DEFAULT_PRIORITY))]
         _, posted = self.run('message_post', project, queue, *args, now=now)
         if posted is None:
             raise errors.QueueDoesNotExist(queue, project)
