@@ -160,3 +160,17 @@ def test_a_post_wakes_many_waiters_of_one_queue(driver):
     assert sorted(m['body'] for (_, messages), _ in outcomes
                   for m in messages) == [0, 1, 2]
     assert all(took < WAIT / 2 for _, took in outcomes)
+
+
+def test_a_release_into_a_redelivery_backoff_does_not_end_the_wait(driver):
+    driver.queue_controller.create('q', project='p', metadata={
+        '_redelivery_policy': {'retries_with_no_delay': 0,
+                               'minimum_delay_retries': 1,
+                               'minimum_delay': 60, 'maximum_delay': 60}})
+    driver.message_controller.post('q', [{'body': 'x', 'ttl': 300}], 'c',
+                                   project='p')
+    first, _ = driver.claim_controller.create('q', LEASE, project='p')
+    waiting = Waiting(driver, wait=1, recheck=0.2).until_listening()
+    driver.claim_controller.delete('q', first, project='p')
+    (claim_id, messages), _took = waiting.outcome()
+    assert (claim_id, messages) == (None, [])
