@@ -230,6 +230,16 @@ class MessageController(_Routing, base.Message):
             return []
         return controller.pop(queue, limit, project=project)
 
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None):
+        # The dead-letter queue shares the queue's pool (see
+        # QueueController._place_dead_letter_queue): one atomic move.
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return controller.reject(queue, message_id, project=project,
+                                 claim=claim, detail=detail)
+
 
 class ClaimController(_Routing, base.Claim):
 
@@ -261,6 +271,46 @@ class ClaimController(_Routing, base.Claim):
         if controller is not None:
             controller.delete(queue, claim_id, project=project,
                               **({'delay': delay} if delay else {}))
+
+
+class RedriveController(_Routing, base.Redrives):
+    """Each job lives in the pool of its dead-letter queue."""
+
+    def _controller(self, queue, project):
+        return self._target(queue, project, 'redrive_controller')
+
+    def get(self, queue, project=None):
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.RedriveDoesNotExist(queue, project)
+        return controller.get(queue, project=project)
+
+    def start(self, queue, job, project=None):
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        return controller.start(queue, job, project=project)
+
+    def update(self, queue, job, project=None):
+        controller = self._controller(queue, project)
+        return controller is not None and controller.update(
+            queue, job, project=project)
+
+    def _running(self):
+        # A job is in its queue's pool; one left in a pool its queue no
+        # longer routes to (the queue was deleted) is not reported.
+        found = []
+        for driver in self.driver.pool_drivers():
+            for project, queue in driver.redrive_controller.running():
+                if self.catalog.lookup(queue, project) is driver:
+                    found.append((project, queue))
+        return found
+
+    def _read(self, queue, project):
+        raise NotImplementedError  # every caller is routed above
+
+    def _write(self, queue, project, job, expected):
+        raise NotImplementedError  # every caller is routed above
 
 
 class SubscriptionController(_Routing, base.Subscription):

@@ -65,7 +65,7 @@ def _add_missing_columns(conn, added_columns):
     for table, column, declaration in added_columns:
         present = {row[1] for row in conn.execute(
             f'PRAGMA table_info({table})')}
-        if column not in present:
+        if present and column not in present:  # (a table of another schema)
             conn.execute(
                 f'ALTER TABLE {table} ADD COLUMN {column} {declaration}')
 

@@ -7,7 +7,12 @@
 * ``created``/``ttl``/``expires``: ``expires = created + ttl`` always (a claim may raise ttl);
 * ``available_at``: when the message may next be claimed;
 * ``claim_id``: the claim that last took it, live while
-  ``available_at`` is in the future.
+  ``available_at`` is in the future;
+* ``dead_letter``: JSON provenance of a message moved into a dead-letter
+  queue (``base.provenance``), else NULL.
+
+``redrive_jobs`` holds one redrive job per dead-letter queue (``job``:
+JSON), its ``version`` (moved on by every write) and its ``state``.
 
 Counters keep stats cheap at any depth: ``queues.messages`` counts the
 queue's message rows (expired ones included until gc removes them) and
@@ -46,7 +51,8 @@ TABLES = (
         delay INTEGER NOT NULL,
         available_at REAL NOT NULL,
         claim_id TEXT,
-        claim_count INTEGER NOT NULL DEFAULT 0
+        claim_count INTEGER NOT NULL DEFAULT 0,
+        dead_letter TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS subscriptions (
         id TEXT PRIMARY KEY,
@@ -78,6 +84,14 @@ TABLES = (
         expires REAL NOT NULL,
         held INTEGER NOT NULL
     ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS redrive_jobs (
+        project TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        job TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (project, queue)
+    ) WITHOUT ROWID""",
 )
 
 INDEXES = (
@@ -106,14 +120,18 @@ INDEXES = (
     """CREATE INDEX IF NOT EXISTS messages_delayed
         ON messages (project, queue, available_at, expires)
         WHERE claim_id IS NULL""",
+    """CREATE INDEX IF NOT EXISTS redrive_jobs_by_state
+        ON redrive_jobs (state)""",
 )
 
 # Columns added after a table's first release: (table, column, declaration).
 # A database made by an older version gets each missing one on open, before
 # the indexes (which may use them) are made.  Append; never reorder.
-ADDED_COLUMNS = ()
+ADDED_COLUMNS = (
+    ('messages', 'dead_letter', 'TEXT'),
+)
 
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
-                   'delay, available_at, claim_id, claim_count')
+                   'delay, available_at, claim_id, claim_count, dead_letter')

@@ -4,7 +4,8 @@ for _, cid in ipairs(redis.call('ZRANGE', K.claims, 0, -1)) do
 end
 redis.call('DEL', K.meta, K.seq, K.avail, K.exp, K.unclaimed, K.msgs, K.bodies,
            K.mclaim, K.mcount, K.claims, K.cinfo, K.subs, K.subexp, K.subrec,
-           K.subconf, K.subby, K.dedup, K.dedupexp)
+           K.subconf, K.subby, K.dedup, K.dedupexp, K.dlinfo, K.redrive)
+redis.call('SREM', K.redrives, PROJECT .. '/' .. QUEUE)
 redis.call('ZREM', K.queues, QUEUE)
 redis.call('ZREM', K.all, PROJECT .. '/' .. QUEUE)
 return 1
