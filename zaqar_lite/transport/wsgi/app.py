@@ -11,8 +11,8 @@ from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport import openapi
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (auth, claims, errors, health, home,
-                                       hooks, messages, pools, queues, share,
-                                       subscriptions)
+                                       hooks, messages, pools, queues,
+                                       redrive, share, subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
 TOPIC = '/v2/topics/{queue_name}'
@@ -62,6 +62,9 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
         (QUEUE + '/share', share.Share(conf.signed_url.secret_key)),
         (QUEUE + '/messages', messages.Collection(*args)),
         (QUEUE + '/messages/{message_id}', messages.Item(*args)),
+        (QUEUE + '/messages/{message_id}/reject', messages.Reject(*args)),
+        (QUEUE + '/redrive',
+         redrive.Redrive(*args, data_driver.redrive_controller)),
         (QUEUE + '/claims', claims.Collection(*args)),
         (QUEUE + '/claims/{claim_id}', claims.Item(*args)),
         ('/v2/topics', queues.Collection(*args, kind='topic')),
