@@ -137,18 +137,21 @@ class Redriver:
             return 0
         changes = {'tick': now}
         try:
-            moved, finished = self._move(queue, project, job, budget)
+            moved, exhausted = self._move(queue, project, job, budget)
         except _Unroutable as exc:
-            moved, finished = exc.moved, True
+            moved, exhausted = exc.moved, False
             changes.update(state=FAILED, last_error=str(exc))
         except errors.StorageUnavailable as exc:
-            moved, finished = 0, False
+            moved, exhausted = 0, False
             changes['last_error'] = f'storage unavailable: {exc}'
-        if finished and 'state' not in changes:
+        changes['remaining'] = self._remaining(queue, project, job, moved)
+        limit_reached = job['limit'] is not None and \
+            job['moved'] + moved >= job['limit']
+        if 'state' not in changes and (
+                limit_reached or (exhausted and not changes['remaining'])):
             changes['state'] = DONE
         if 'state' in changes:
             changes['finished'] = time.time()
-        changes['remaining'] = self._remaining(queue, project, job, moved)
         self._record(queue, project, job, moved, changes)
         return moved
 
@@ -163,8 +166,9 @@ class Redriver:
         return max(budget, 0)
 
     def _move(self, queue, project, job, budget):
-        """``(moved, finished)``: up to ``budget`` messages moved, and
-        whether the job has nothing more to do."""
+        """``(moved, exhausted)``: up to ``budget`` messages moved, and
+        whether nothing was left to claim (the rest, if any, is held by
+        claims or delayed: a later pass takes it)."""
         moved = 0
         while moved < budget:
             claim_id, messages = self.pipelines.claim.create(
@@ -181,9 +185,7 @@ class Redriver:
                     raise _Unroutable(message['id'], moved)
                 self._deliver(queue, project, target, message)
                 moved += self._remove(queue, project, message, claim_id)
-        limit_reached = job['limit'] is not None and \
-            job['moved'] + moved >= job['limit']
-        return moved, limit_reached
+        return moved, False
 
     def _deliver(self, queue, project, target, message) -> None:
         """Post the message to ``target`` as a fresh message, under a key
