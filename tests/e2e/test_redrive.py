@@ -1,5 +1,6 @@
 """A redrive job run by the housekeeper of a real server, across a restart."""
 
+import json
 import uuid
 
 import requests
@@ -79,3 +80,48 @@ def listing(session, url, queue):
             return found
         found += page['messages']
         marker = page['links'][0]['href'].rsplit('marker=', 1)[1]
+
+
+# -- python-zaqarclient, through its request layer (as docs/api.md shows) ----
+
+def raw(client, ref, operation='', body=None, **params):
+    """Send a request python-zaqarclient has no method for: the operation
+    only sets the HTTP method (none: GET), ``ref`` the path."""
+    req, trans = client._request_and_transport()
+    req.operation, req.ref = operation, ref
+    req.params.update(params)
+    if body is not None:
+        req.content = json.dumps(body)
+    return trans.send(req)
+
+
+def test_zaqarclient_rejects_and_redrives(client):
+    from zaqarclient.queues.v2 import core
+    req, trans = client._request_and_transport()
+    core.queue_create(trans, req, 'orders',
+                      metadata={'_dead_letter_queue': 'orders-dlq'})
+    queue = client.queue('orders')
+    queue.post([{'body': {'order': n}} for n in range(3)])
+    claim = queue.claim(ttl=60, grace=60)
+    for message in claim:
+        raw(client, f'queues/orders/messages/{message.id}/reject',
+            'message_post', {'detail': 'no "sku" field'},
+            claim_id=claim.id)
+    dlq = raw(client, 'queues/orders-dlq/messages', state='all',
+              echo='true').deserialized_content['messages']
+    assert len(dlq) == 3
+    assert {m['dead_letter']['detail'] for m in dlq} == {'no "sku" field'}
+    started = raw(client, 'queues/orders-dlq/redrive', 'message_post',
+                  {'rate': 50})
+    assert started.status_code == 202
+    job = wait_for(lambda: ended_job(client, 'orders-dlq'), timeout=60,
+                   what='the redrive job to end')
+    assert (job['state'], job['moved']) == ('done', 3)
+    assert sorted(m.body['order'] for m in queue.messages(echo=True)) == \
+        [0, 1, 2]
+    raw(client, 'queues/orders-dlq/redrive', 'queue_delete')  # cancel: 204
+
+
+def ended_job(client, queue):
+    job = raw(client, f'queues/{queue}/redrive').deserialized_content
+    return job if job['state'] != 'running' else None
