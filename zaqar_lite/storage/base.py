@@ -526,8 +526,8 @@ class Redrives(ControllerBase, abc.ABC):
     fields); ``state`` is ``running``, ``done``, ``cancelled`` or
     ``failed``.  Each stored job has a ``version`` that every write moves
     on, so writers that race never overwrite each other unseen.  Drivers
-    provide three primitives (``_read``, ``_write``, ``_running``) and a
-    ``delete`` hook for queue deletes; the rest is shared here.
+    provide three primitives (``_read``, ``_write``, ``_running``); the
+    rest is shared here.  Deleting a queue forgets its job.
     """
 
     def get(self, queue, project=None) -> dict:

@@ -10,10 +10,10 @@ URI
 
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
-    number of held messages; delayed messages; dead-letter queues.  Runs on
-    MongoDB 6+ and on FerretDB v1 (what the tests use) with the same code:
-    it needs no transactions, no atomic read-modify-write and no TTL
-    indexes.  Claims are made exclusive by unique inserts (``leases.py``),
+    number of held messages; delayed messages; dead-letter queues with
+    provenance; redrive jobs.  Runs on MongoDB 6+ and on FerretDB v1 (what
+    the tests use) with the same code: it needs no transactions, no atomic
+    read-modify-write and no TTL indexes.  Claims are made exclusive by unique inserts (``leases.py``),
     message numbers by a unique index, and expiry is filtered on every read
     and cleaned up by ``gc()``.
 
@@ -22,7 +22,8 @@ Data layout (``schema.py`` names every collection, field and index)
     messages); ``messages`` with a per-queue posting sequence ``seq`` and
     an ``available`` time (when the message may next be claimed: after its
     delay, when its claim ends, or at once when released); ``claims``;
-    ``leases`` (one per grant of a message); ``subscriptions``.
+    ``leases`` (one per grant of a message); ``subscriptions``;
+    ``idempotency_keys``; ``redrive_jobs``.
 
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims

@@ -7,8 +7,9 @@ URI
 
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
-    number of claimed messages; delayed messages; dead-letter queues.  Every
-    operation is one Lua script: atomic on the server and one round trip.
+    number of claimed messages; delayed messages; dead-letter queues with
+    provenance; redrive jobs.  Every operation is one Lua script: atomic on
+    the server and one round trip.
     Not for Redis Cluster (a dead-letter move spans two queues' keys).
 
 Data layout (``lua/common.lua`` names every key)
@@ -16,12 +17,14 @@ Data layout (``lua/common.lua`` names every key)
     and the sequence counter; sorted sets of message ids by sequence, by
     availability time, by expiry, and of the unclaimed ones by sequence;
     hashes of records (msgpack ``[client, created, delay]``), bodies
-    (msgpack), holding claim and claim count; a sorted set of claims by
-    expiry with their settings, and one set of held ids per claim; a hash
-    of idempotency keys to message ids and a sorted set of the keys by
-    expiry.  Claims
-    walk the availability set, where claimed and delayed messages sit in the
-    future, so they never scan past them.
+    (msgpack), holding claim, claim count and dead-letter provenance
+    (JSON; absent for other messages, and for those older versions moved);
+    a sorted set of claims by expiry with their settings, and one set of
+    held ids per claim; a hash of idempotency keys to message ids and a
+    sorted set of the keys by expiry; a hash of the queue's redrive job.
+    ``<prefix>:redrives`` is the set of queues whose job is running.
+    Claims walk the availability set, where claimed and delayed messages
+    sit in the future, so they never scan past them.
 
 Durability
     What Redis keeps: with ``appendonly yes`` and ``appendfsync always``,

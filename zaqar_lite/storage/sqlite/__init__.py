@@ -10,7 +10,8 @@ URI
 
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
-    dead-letter queues.  Several processes on one host may share one file
+    dead-letter queues with provenance (moves, rejects and expiry moves
+    are one transaction each), redrive jobs.  Several processes on one host may share one file
     (gunicorn workers, ``zaqar-lite gc``, other services): each process and
     thread opens its own connection lazily, and a driver that crosses a
     fork drops its parent's.  Writes queue on a thread lock and on an
@@ -23,7 +24,8 @@ Data layout (``schema.py``)
     counter; ``messages`` with a posting sequence ``seq`` and an
     ``available_at`` time (when the message may next be claimed: after its
     delay, when its claim expires, or at once when released); ``claims``
-    keyed by id.  ``project`` None is stored as ''.  A message is claimed
+    keyed by id; ``redrive_jobs`` keyed by (project, queue).  ``project``
+    None is stored as ''.  A message is claimed
     while its ``claim_id`` is set and ``available_at`` is in the future, so
     an expiring claim frees its messages without any write.
 
