@@ -169,29 +169,30 @@ class Redriver:
         """``(moved, exhausted)``: up to ``budget`` messages moved, and
         whether nothing was left to claim (the rest, if any, is held by
         claims or delayed: a later pass takes it)."""
-        moved = 0
+        moved, ttls = 0, {}
         while moved < budget:
             claim_id, messages = self.pipelines.claim.create(
                 queue, {'ttl': self.lease, 'grace': self.lease},
                 project=project, limit=min(budget - moved, BATCH))
             if not messages:
                 return moved, True
-            for n, message in enumerate(messages):
+            for message in messages:
                 target = job['to'] or (message['dead_letter'] or {}).get(
                     'source')
                 if target is None:
                     self.pipelines.claim.delete(queue, claim_id,
                                                 project=project)
                     raise _Unroutable(message['id'], moved)
-                self._deliver(queue, project, target, message)
+                if target not in ttls:
+                    ttls[target] = self._ttl(target, project)
+                self._deliver(queue, project, target, message, ttls[target])
                 moved += self._remove(queue, project, message, claim_id)
         return moved, False
 
-    def _deliver(self, queue, project, target, message) -> None:
+    def _deliver(self, queue, project, target, message, ttl) -> None:
         """Post the message to ``target`` as a fresh message, under a key
         that makes a second post of it (after a crash) a repeat."""
-        posted = [{'body': message['body'],
-                   'ttl': self._ttl(target, project), 'delay': 0,
+        posted = [{'body': message['body'], 'ttl': ttl, 'delay': 0,
                    'idempotency_key': f'redrive/{queue}/{message["id"]}',
                    'dedup_window': max(self.limits.default_dedup_window,
                                        4 * self.lease)}]

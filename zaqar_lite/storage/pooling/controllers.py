@@ -98,10 +98,25 @@ class QueueController(_Routing, base.Queue):
 
     def create(self, name, metadata=None, project=None):
         flavor = (metadata or {}).get('_flavor')
+        if flavor is None:
+            self._join_dead_letter_queue(name, metadata, project)
         driver = self.catalog.register(name, project, flavor)
         self._place_dead_letter_queue(name, metadata, project)
         return driver.queue_controller.create(name, metadata=metadata,
                                               project=project)
+
+    def _join_dead_letter_queue(self, name, metadata, project):
+        """A new queue whose dead-letter queue is in a pool goes to that
+        pool, so that several queues can share one dead-letter queue."""
+        dead_letter = base.dead_letter_target(name, metadata)
+        catalogue = self.catalog.control.catalogue_controller
+        if dead_letter is None or self.exists(name, project=project):
+            return
+        try:
+            pool = catalogue.get(project, dead_letter)
+        except errors.QueueNotMapped:
+            return
+        catalogue.insert(project, name, pool)
 
     def _place_dead_letter_queue(self, name, metadata, project):
         """A queue's dead-letter queue must live in its pool: the move is
