@@ -123,3 +123,26 @@ def test_a_repeated_idempotent_post_is_stored_once(client):
     again = queue.post([message])['resources']
     assert again == first
     assert [m.body for m in queue.messages(echo=True)] == [{'payment': 9}]
+
+
+def test_a_message_priority_passes_through(client):
+    queue = client.queue('triage')
+    queue.post([{'body': 'usual', 'ttl': 300},
+                {'body': 'urgent', 'ttl': 300, 'priority': 9}])
+    assert [m.body for m in queue.claim(ttl=120, grace=60, limit=1)] == \
+        ['urgent']
+    assert [m.body for m in queue.claim(ttl=120, grace=60, limit=1)] == \
+        ['usual']
+
+
+def test_a_redelivery_policy_holds_released_messages_back(client):
+    queue = client.queue('flaky', force_create=True)
+    queue.metadata(new_meta={'_redelivery_policy': {
+        'retries_with_no_delay': 0, 'minimum_delay': 600,
+        'maximum_delay': 900}})
+    queue.post([{'body': 'job', 'ttl': 3600}])
+    claim = queue.claim(ttl=120, grace=60)
+    assert [m.body for m in claim] == ['job']
+    claim.delete()
+    assert list(queue.claim(ttl=120, grace=60)) == []
+    assert queue.stats['messages']['delayed'] == 1

@@ -21,8 +21,11 @@ A *message* is a dict::
      'claim_id': str|None, # the live claim holding it, else None
      'claim_count': int,   # how many claims have taken it
      'delay': int,         # seconds it was held back after posting
-     'available_at': float,  # Unix time it is (or was) free to claim:
-                             # the end of its live claim or of its delay
+     'available_at': float,  # Unix time it is (or was) free to claim: the
+                             # end of its delay, or of its last claim plus
+                             # the queue's redelivery backoff
+     'claim_expires': float|None,  # Unix time its live claim ends
+     'priority': int,      # 0 to 9 (PRIORITIES), higher claimed first
      'dead_letter': dict|None}  # provenance of a dead-lettered message
 
 A message that was moved into a dead-letter queue carries its provenance,
@@ -36,7 +39,8 @@ message, and for messages moved by older versions)::
      'detail': str|None}   # a rejecting consumer's text, else None
 
 Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
-optionally ``delay``; the transport has already applied queue defaults.
+optionally ``delay`` and ``priority`` (``DEFAULT_PRIORITY`` when absent);
+the transport has already applied queue defaults.
 A message may also carry an ``idempotency_key`` (str) with a
 ``dedup_window`` (int seconds): see :meth:`Message.post`.
 
@@ -47,7 +51,9 @@ items, then yields the marker for the next page (an opaque string).  Use
 
 A message is *visible* when it has not expired, is not delayed and is not
 held by a live claim.  A claim is exclusive: no message is ever in two live
-claims, and delayed or expired messages are never claimed.
+claims, and delayed or expired messages are never claimed.  Claims and pops
+take visible messages by priority, highest first, then by availability,
+then in posting order; listings are in posting order.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ DEFAULT_MESSAGES_PER_CLAIM = 10
 DEFAULT_SUBSCRIPTIONS_PER_PAGE = 10
 DEFAULT_POOLS_PER_PAGE = 10
 DEFAULT_FLAVORS_PER_PAGE = 10
+PRIORITIES = range(10)  # message priorities; claims take higher ones first
+DEFAULT_PRIORITY = 4  # a message's priority when it gives none (as in JMS)
 
 
 class DeadLetterReason(enum.StrEnum):
@@ -434,7 +442,8 @@ class Message(ControllerBase, abc.ABC):
 
     @abc.abstractmethod
     def pop(self, queue, limit, project=None) -> list:
-        """Claim and delete up to ``limit`` visible messages at once.
+        """Claim and delete up to ``limit`` visible messages at once, in
+        the order a claim takes them.
 
         Returns:
             the removed messages, oldest first.
@@ -486,7 +495,8 @@ class Claim(ControllerBase, abc.ABC):
     @abc.abstractmethod
     def create(self, queue, metadata, project=None,
                limit=DEFAULT_MESSAGES_PER_CLAIM):
-        """Claim up to ``limit`` visible messages, oldest available first.
+        """Claim up to ``limit`` visible messages: the highest priority
+        first, then the oldest available, then in posting order.
 
         ``metadata`` is ``{'ttl': s, 'grace': s}``.  Each claimed message
         lives at least until the claim expires plus the grace, and its
@@ -512,11 +522,16 @@ class Claim(ControllerBase, abc.ABC):
         """
 
     @abc.abstractmethod
-    def delete(self, queue, claim_id, project=None, delay=0) -> None:
-        """Release a claim; its messages become visible, ``delay`` seconds
-        from now (a zaqar-lite extension: callers pass it only when it is
-        not 0, so stages written for Zaqar keep their signature). No error
-        if absent."""
+    def delete(self, queue, claim_id, project=None, delay=None) -> None:
+        """Release a claim; no error if absent.
+
+        Its messages become visible after the queue's redelivery backoff
+        for their claim counts (``storage/redelivery.py``; at once for a
+        queue without ``_redelivery_policy``), or ``delay`` seconds from
+        now when it is given (0: at once).  ``delay`` is a zaqar-lite
+        extension: callers pass it only when it changes the release, so
+        stages written for Zaqar keep their signature.
+        """
 
 
 class Redrives(ControllerBase, abc.ABC):

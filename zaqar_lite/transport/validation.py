@@ -13,6 +13,7 @@ import uuid
 
 from zaqar_lite.errors import ValidationError
 from zaqar_lite.notification import retry
+from zaqar_lite.storage.base import DEFAULT_PRIORITY, PRIORITIES
 
 QUEUE_NAME = re.compile(r'^[a-zA-Z0-9_\-.]+$')
 QUEUE_NAME_MAX = 64  # characters
@@ -130,6 +131,8 @@ class Validator:
         if encrypt is not None and not isinstance(encrypt, bool):
             raise ValidationError('_enable_encrypt_messages must be boolean.')
         retry.validate(metadata.get('_retry_policy'))
+        # the same shape, rules and texts (storage/redelivery.py)
+        retry.validate(metadata.get('_redelivery_policy'))
 
     def purge(self, document):
         if not isinstance(document, dict) or 'resource_types' not in document:
@@ -186,6 +189,8 @@ class Validator:
                 self.message_delay(message['delay'])
             if 'idempotency_key' in message:
                 self.idempotency_key(message['idempotency_key'])
+            if 'priority' in message:
+                self.priority(message['priority'])
             if 'deliver_at' in message and 'delay' in message:
                 raise ValidationError(
                     'A message may give delay or deliver_at, not both.')
@@ -195,6 +200,14 @@ class Validator:
             raise ValidationError(
                 'The idempotency_key of a message must be a string of 1 to '
                 f'{IDEMPOTENCY_KEY_MAX} characters.')
+
+    @staticmethod
+    def priority(priority):
+        if not is_int(priority) or priority not in PRIORITIES:
+            raise ValidationError(
+                f'The priority of a message must be an integer from '
+                f'{PRIORITIES[0]} to {PRIORITIES[-1]} (default '
+                f'{DEFAULT_PRIORITY}).')
 
     @staticmethod
     def delivery_delay(deliver_at, ttl, now) -> int:

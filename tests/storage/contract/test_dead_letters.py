@@ -160,3 +160,23 @@ def test_expired_messages_vanish_without_opting_in(driver, queues, messages,
              what='expiry')
     driver.gc()
     assert dlq_messages(messages) == []
+
+
+def test_moves_keep_the_message_priority(driver, queues, messages, claims,
+                                         queue):
+    queues.set_metadata('q', {**DEAD_LETTERED,
+                              '_dead_letter_on_expiry': True}, project='p')
+    [rejected] = messages.post('q', [{'body': 'r', 'ttl': 60,
+                                      'priority': 7}], 'c', project='p')
+    claim_id, _ = claims.create('q', LEASE, project='p')
+    messages.reject('q', rejected, project='p', claim=claim_id)
+    [expired] = messages.post('q', [{'body': 'e', 'ttl': 1, 'priority': 2}],
+                              'c', project='p')
+
+    def moved():
+        driver.gc()
+        return len(dlq_messages(messages)) == 2
+
+    wait_for(moved, what='the expired message to move')
+    priorities = {m['id']: m['priority'] for m in dlq_messages(messages)}
+    assert priorities == {rejected: 7, expired: 2}

@@ -57,9 +57,12 @@ def exercise(driver):
     claims, subscriptions = driver.claim_controller, \
         driver.subscription_controller
     queues.create('q', metadata={'_max_claim_count': 1,
-                                 '_dead_letter_queue': 'dlq'}, project='p')
+                                 '_dead_letter_queue': 'dlq',
+                                 '_redelivery_policy': {}}, project='p')
     ids = messages.post('q', [{'body': n, 'ttl': 60} for n in range(6)],
                         'c', project='p')
+    messages.post('q', [{'body': 'urgent', 'ttl': 60, 'priority': 9}], 'c',
+                  project='p')
     for _ in range(2):  # a key noted, then found
         messages.post('q', [{'body': 'k', 'ttl': 60, 'idempotency_key': 'k',
                              'dedup_window': 60}], 'c', project='p')

@@ -229,3 +229,39 @@ def test_configured_write_concern_and_read_preference_reach_the_client(
         assert client.options.pool_options.max_pool_size == 7
     finally:
         bootstrap.close()
+
+
+def test_a_claim_made_before_redelivery_backoff_is_still_held(driver):
+    # Documents of that version have no claim_expires: the claim ends at
+    # ``available``.
+    [mid] = post(driver, 1)
+    claim_id, _ = driver.claim_controller.create('q', LEASE, project='p')
+    raw(driver, 'messages').update_one({'_id': mid},
+                                       {'$unset': {'claim_expires': ''}})
+    message = driver.message_controller.get('q', mid, project='p')
+    assert message['claim_id'] == claim_id
+    assert listed(driver) == [mid]
+    stats = driver.queue_controller.stats('q', project='p')['messages']
+    assert (stats['claimed'], stats['delayed']) == (1, 0)
+    driver.claim_controller.delete('q', claim_id, project='p')
+    _, [again] = driver.claim_controller.create('q', LEASE, project='p')
+    assert again['id'] == mid
+
+
+def test_messages_from_before_priorities_are_claimed_as_the_default(driver):
+    # That version wrote no priority, and its queues have no flag saying
+    # every message has one.
+    old = post(driver, 2)
+    raw(driver, 'messages').update_many({}, {'$unset': {'priority': ''}})
+    raw(driver, 'queues').update_many({}, {'$unset': {'priorities': ''}})
+    [low] = post(driver, 1, priority=1)
+    [high] = post(driver, 1, priority=5)
+    assert driver.message_controller.get('q', old[0],
+                                         project='p')['priority'] == 4
+    taken = []
+    for _ in range(4):
+        _, held = driver.claim_controller.create('q', LEASE, project='p',
+                                                 limit=1)
+        taken += [m['id'] for m in held]
+    assert taken == [high, *old, low]
+    assert raw(driver, 'messages').count_documents({'priority': None}) == 0

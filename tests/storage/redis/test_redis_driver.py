@@ -108,3 +108,37 @@ def test_requests_move_expired_messages_of_an_opted_in_queue(redis_server):
         assert moved['dead_letter']['reason'] == 'expired'
     finally:
         driver.close()
+
+
+def test_data_of_the_version_before_priorities_and_backoff_keeps_working(
+        redis_server):
+    # That version kept one availability zset per queue, no priorities
+    # and no redelivery schedule: default-priority messages still use
+    # exactly those keys, so its data reads as messages of priority 4.
+    import uuid
+    prefix = f'old-{uuid.uuid4().hex}'
+    driver = DataDriver(redis_server.uri, {'key_prefix': prefix})
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims = driver.claim_controller
+    queues.create('q', project='p')
+    old = messages.post('q', [{'body': n, 'ttl': 600} for n in range(2)],
+                        'c', project='p')
+    claim_id, _ = claims.create('q', {'ttl': 60, 'grace': 60}, project='p',
+                                limit=1)
+    claims.delete('q', claim_id, project='p')
+    base = f'{prefix}:{{p/q}}:'
+    assert driver.client.zcard(base + 'avail') == 2
+    assert not driver.client.exists(base + 'levels', base + 'mprio',
+                                    base + 'backoff')
+    [urgent] = messages.post('q', [{'body': 'u', 'ttl': 600,
+                                    'priority': 9}], 'c', project='p')
+    taken = []
+    for _ in range(3):
+        taken += [m['id'] for m in claims.create(
+            'q', {'ttl': 60, 'grace': 60}, project='p', limit=1)[1]]
+    assert taken == [urgent, old[1], old[0]]  # the released one came back last
+    assert [m['priority'] for m in messages.bulk_get('q', old, project='p')] \
+        == [4, 4]
+    queues.delete('q', project='p')
+    assert not driver.client.keys(base + '*')
+    driver.close()

@@ -172,3 +172,44 @@ def test_a_database_from_an_older_version_gets_the_columns_added_since(
             == [('kept', 7)]
         assert conn.execute("SELECT name FROM sqlite_master WHERE "
                             "type = 'index' AND name = 'by_weight'").fetchall()
+
+
+def test_a_column_added_since_is_filled_in_the_rows_of_an_older_database(
+        tmp_path):
+    from zaqar_lite.storage.sqlite.database import Database
+    path = str(tmp_path / 'old.db')
+    old = ('CREATE TABLE IF NOT EXISTS things '
+           '(id INTEGER PRIMARY KEY, name TEXT)',)
+    Database(path, statements=old).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO things (name) VALUES ('kept')")
+    added = (('things', 'label', 'TEXT', 'UPDATE things SET label = name'),)
+    Database(path, statements=old, added_columns=added).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO things (name) VALUES ('new')")
+    Database(path, statements=old, added_columns=added).close()  # no refill
+    with sqlite3.connect(path) as conn:
+        assert conn.execute('SELECT name, label FROM things ORDER BY id'
+                            ).fetchall() == [('kept', 'kept'), ('new', None)]
+
+
+def test_a_claim_made_before_redelivery_backoff_is_still_held(tmp_path):
+    from zaqar_lite.storage.sqlite.driver import DataDriver
+    uri = f'sqlite:///{tmp_path}/old.db'
+    driver = DataDriver(uri)
+    driver.queue_controller.create('q', project='p')
+    [mid] = driver.message_controller.post('q', [{'body': 1, 'ttl': 600}],
+                                           'c', project='p')
+    claim_id, _ = driver.claim_controller.create(
+        'q', {'ttl': 300, 'grace': 60}, project='p')
+    driver.close()
+    with sqlite3.connect(str(tmp_path / 'old.db')) as conn:  # as it was
+        conn.execute('DROP INDEX messages_backoff')
+        conn.execute('ALTER TABLE messages DROP COLUMN claim_expires')
+    driver = DataDriver(uri)
+    message = driver.message_controller.get('q', mid, project='p')
+    assert message['claim_id'] == claim_id
+    assert message['claim_expires'] == message['available_at']
+    assert driver.claim_controller.create(
+        'q', {'ttl': 300, 'grace': 60}, project='p') == (None, [])
+    driver.close()

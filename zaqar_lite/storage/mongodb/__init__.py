@@ -10,10 +10,11 @@ URI
 
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
-    number of held messages; delayed messages; dead-letter queues with
-    provenance; redrive jobs.  Runs on MongoDB 6+ and on FerretDB v1 (what
-    the tests use) with the same code: it needs no transactions, no atomic
-    read-modify-write and no TTL indexes.  Claims are made exclusive by unique inserts (``leases.py``),
+    number of held messages; delayed messages; message priorities;
+    redelivery backoff; dead-letter queues with provenance; redrive jobs.
+    Runs on MongoDB 6+ and on FerretDB v1 (what the tests use) with the
+    same code: it needs no transactions, no atomic read-modify-write and no
+    TTL indexes.  Claims are made exclusive by unique inserts (``leases.py``),
     message numbers by a unique index, and expiry is filtered on every read
     and cleaned up by ``gc()``.
 
@@ -21,16 +22,18 @@ Data layout (``schema.py`` names every collection, field and index)
     ``queues`` with JSON metadata and two counters (last sequence, stored
     messages); ``messages`` with a per-queue posting sequence ``seq`` and
     an ``available`` time (when the message may next be claimed: after its
-    delay, when its claim ends, or at once when released); ``claims``;
-    ``leases`` (one per grant of a message); ``subscriptions``;
-    ``idempotency_keys``; ``redrive_jobs``.
+    delay, or its claim's end ``claim_expires`` plus the queue's
+    redelivery backoff) and a ``priority``; ``claims``; ``leases`` (one
+    per grant of a message); ``subscriptions``; ``idempotency_keys``;
+    ``redrive_jobs``.
 
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims
-    and pops take the oldest available messages first, ordered by
-    ``available`` then ``seq``, as on SQLite.  A post numbers its messages
-    before it inserts them, so a listing that runs during two concurrent
-    posts may page past the earlier-numbered one before it lands.
+    and pops take the highest priority first, then the oldest available
+    messages, ordered by ``available`` then ``seq``, as on SQLite.  A post
+    numbers its messages before it inserts them, so a listing that runs
+    during two concurrent posts may page past the earlier-numbered one
+    before it lands.
 
 Durability
     What the write concern asks for: with ``majority`` (the default) on a

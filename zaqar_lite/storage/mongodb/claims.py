@@ -1,18 +1,24 @@
 """Claims of the MongoDB store.
 
-A claim takes the oldest *available* messages (ordered by ``available``
-then posting order: plain FIFO for a queue without delays or releases)
-from an index where held and delayed messages sit in the future, so its
+A claim takes the *available* messages of the highest priority first, the
+oldest available first within a priority (ordered by ``available`` then
+posting order: plain FIFO for a queue without delays or releases) from an
+index where held and delayed messages sit in the future, so its
 cost depends neither on queue depth nor on how many messages are held.
 ``leases.grant`` decides which concurrent claimer gets each message.
+A claimed message's ``available`` is its claim's end (``claim_expires``)
+plus the queue's redelivery backoff (``storage/redelivery.py``), set when
+the claim takes or renews it, so a claim that lapses frees its messages
+without a write.
 """
 
+import collections
 import dataclasses
 import time
 import uuid
 
 from zaqar_lite import errors
-from zaqar_lite.storage import base
+from zaqar_lite.storage import base, redelivery
 from zaqar_lite.storage.mongodb import dead_letters, leases
 from zaqar_lite.storage.mongodb.messages import to_message
 from zaqar_lite.storage.mongodb.queues import queue_metadata
@@ -59,7 +65,7 @@ class ClaimController(base.Claim):
                limit=base.DEFAULT_MESSAGES_PER_CLAIM):
         now = time.time()
         ttl, grace = int(metadata['ttl']), int(metadata.get('grace', 0))
-        meta = queue_metadata(self.db, queue, project)
+        meta = leases.claimable_metadata(self.db, queue, project)
         if meta is None:
             return None, []
         claim_id = str(uuid.uuid4())
@@ -69,12 +75,16 @@ class ClaimController(base.Claim):
             return None, []
         # Won leases: nobody else changes these messages now, except to
         # delete them (then fewer match, and the claim is read back).
-        matched = self.db.messages.update_many(
-            {'_id': {'$in': [doc['_id'] for doc in taken]}},
-            {'$set': {'claim': claim_id, 'available': now + ttl},
-             '$inc': {'claim_count': 1},
-             '$max': {'expires': now + ttl + grace}})
-        held = sorted((_held_by(doc, claim_id, now + ttl, grace)
+        schedule = redelivery.schedule(meta)
+        matched = 0
+        for delay, docs in _by_backoff(taken, schedule, 1).items():
+            matched += self.db.messages.update_many(
+                {'_id': {'$in': [doc['_id'] for doc in docs]}},
+                {'$set': {'claim': claim_id, 'claim_expires': now + ttl,
+                          'available': now + ttl + delay},
+                 '$inc': {'claim_count': 1},
+                 '$max': {'expires': now + ttl + grace}})
+        held = sorted((_held_by(doc, claim_id, now + ttl, grace, schedule)
                        for doc in taken), key=lambda doc: doc['seq'])
         self.db.claims.insert_one(
             {'_id': claim_id, **in_queue(queue, project), 'ttl': ttl,
@@ -92,19 +102,36 @@ class ClaimController(base.Claim):
         self.db.claims.update_one(
             {'_id': claim['_id']},
             {'$set': {'ttl': ttl, 'grace': grace, 'expires': now + ttl}})
-        self.db.messages.update_many(
-            self._holding(queue, claim['_id'], project, now),
-            {'$set': {'available': now + ttl},
-             '$max': {'expires': now + ttl + grace}})
+        held = self._held(queue, claim['_id'], project, now)
+        schedule = self._schedule(queue, project)
+        for delay, docs in _by_backoff(held, schedule, 0).items():
+            self.db.messages.update_many(
+                self._holding(queue, claim['_id'], project, now,
+                              [doc['_id'] for doc in docs]),
+                {'$set': {'claim_expires': now + ttl,
+                          'available': now + ttl + delay},
+                 '$max': {'expires': now + ttl + grace}})
 
-    def delete(self, queue, claim_id, project=None, delay=0):
+    def delete(self, queue, claim_id, project=None, delay=None):
         now = time.time()
         claim = self.db.claims.find_one({'_id': str(claim_id)})
-        if claim is not None and belongs(claim, queue, project) and \
-                self.db.claims.delete_by_id(claim['_id']):
+        if claim is None or not belongs(claim, queue, project) or \
+                not self.db.claims.delete_by_id(claim['_id']) or \
+                claim['expires'] <= now:
+            return  # a lapsed claim's messages keep their backoff
+        held = self._held(queue, claim['_id'], project, now)
+        schedule = self._schedule(queue, project)
+        by_delay = {delay: held} if delay is not None else \
+            _by_backoff(held, schedule, 0)
+        for wait, docs in by_delay.items():
             self.db.messages.update_many(
-                self._holding(queue, claim['_id'], project, now),
-                {'$set': {'claim': None, 'available': now + delay}})
+                self._holding(queue, claim['_id'], project, now,
+                              [doc['_id'] for doc in docs]),
+                {'$set': {'claim': None, 'claim_expires': None,
+                          'available': now + wait}})
+
+    def _schedule(self, queue, project):
+        return redelivery.schedule(queue_metadata(self.db, queue, project))
 
     def _live(self, queue, claim_id, project, now):
         claim = self.db.claims.find_one({'_id': str(claim_id)})
@@ -114,9 +141,12 @@ class ClaimController(base.Claim):
         return claim
 
     @staticmethod
-    def _holding(queue, claim_id, project, now):
-        return {'claim': claim_id, **in_queue(queue, project),
-                'available': {'$gt': now}}
+    def _holding(queue, claim_id, project, now, ids=None):
+        # Asked of a live claim: every message naming it is held by it.
+        query = {'claim': claim_id, **in_queue(queue, project)}
+        if ids is not None:
+            query['_id'] = {'$in': ids}
+        return query
 
     def _held(self, queue, claim_id, project, now):
         return self.db.messages.find(
@@ -145,8 +175,19 @@ class ClaimController(base.Claim):
                           base.DeadLetterReason.MAX_CLAIMS)
 
 
-def _held_by(doc, claim_id, until, grace) -> dict:
+def _held_by(doc, claim_id, until, grace, schedule) -> dict:
     """A message document as a claim until ``until`` (plus grace) holds it."""
-    return {**doc, 'claim': claim_id, 'available': until,
+    count = doc['claim_count'] + 1
+    return {**doc, 'claim': claim_id, 'claim_expires': until,
+            'available': until + schedule.delay(count),
             'expires': max(doc['expires'], until + grace),
-            'claim_count': doc['claim_count'] + 1}
+            'claim_count': count}
+
+
+def _by_backoff(docs, schedule, increment) -> dict:
+    """Message documents grouped by their backoff once their claim count
+    has grown by ``increment``: one update per group."""
+    groups = collections.defaultdict(list)
+    for doc in docs:
+        groups[schedule.delay(doc['claim_count'] + increment)].append(doc)
+    return groups

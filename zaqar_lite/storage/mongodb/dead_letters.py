@@ -34,7 +34,7 @@ def move(db, doc, project, target, ttl, now, reason, detail=None,
     create_queue(db, target, project)
     moved = {**doc, 'queue': target, 'created': now,
              'expires': now + int(ttl), 'delay': 0, 'available': now,
-             'claim': None,
+             'claim': None, 'claim_expires': None,
              'dead_letter': base.provenance(doc['queue'], reason,
                                             doc['claim_count'], now, detail)}
     append(db, target, project, [moved])

@@ -14,13 +14,38 @@ and the claim leaves the message unclaimable until gc removes the lease,
 ``MARGIN`` after the lease's claim would have ended.
 """
 
-from zaqar_lite.storage.mongodb.schema import in_queue, lease_id
+import json
+
+from zaqar_lite.storage import base
+from zaqar_lite.storage.mongodb.schema import in_queue, lease_id, queue_key
 
 MARGIN = 60.0  # seconds a lease outlives its claim before gc removes it
 
 
+def claimable_metadata(db, queue, project):
+    """The metadata of a queue about to grant messages (None: no queue).
+
+    Grants order by ``priority``, which messages posted before priorities
+    existed lack (a missing field would sort below every priority): the
+    first grant of a queue without the ``priorities`` flag gives them the
+    default, through the index, and sets the flag (new queues have it).
+    """
+    doc = db.queues.find_one(queue_key(queue, project),
+                             projection={'metadata': 1, 'priorities': 1})
+    if doc is None:
+        return None
+    if not doc.get('priorities'):
+        db.messages.update_many(
+            {**in_queue(queue, project), 'priority': None},
+            {'$set': {'priority': base.DEFAULT_PRIORITY}})
+        db.queues.update_one(queue_key(queue, project),
+                             {'$set': {'priorities': True}})
+    return json.loads(doc['metadata'])
+
+
 def grant(db, queue, project, now, wanted, expires, skipped):
-    """Win up to ``wanted`` available messages, oldest available first.
+    """Win up to ``wanted`` available messages: the highest priority first,
+    then the oldest available, then in posting order.
 
     Args:
         expires: when the claim the messages are for ends.
@@ -34,8 +59,9 @@ def grant(db, queue, project, now, wanted, expires, skipped):
              'expires': {'$gt': now}}
     if skipped:
         query['_id'] = {'$nin': skipped}
-    docs = db.messages.find(query, sort=[('available', 1), ('seq', 1)],
-                            limit=wanted)
+    docs = db.messages.find(
+        query, sort=[('priority', -1), ('available', 1), ('seq', 1)],
+        limit=wanted)
     if not docs:
         return [], True
     won = set(db.leases.insert_each(

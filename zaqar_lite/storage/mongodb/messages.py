@@ -15,15 +15,29 @@ NUMBERING_ATTEMPTS = 50  # rounds of sequence clashes before giving up
 DELETE_ATTEMPTS = 10  # re-reads of a message that changed while deleting
 
 
+def claim_end(doc):
+    """When the claim named by a message document ends (None: none).
+
+    Documents from before redelivery backoff have no ``claim_expires``:
+    their claim ended when they became available.
+    """
+    if doc['claim'] is None:
+        return None
+    return doc.get('claim_expires') or doc['available']
+
+
 def to_message(doc, now) -> dict:
     """The contract's message dict for a message document."""
-    held = doc['claim'] is not None and doc['available'] > now
+    ends = claim_end(doc)
+    held = ends is not None and ends > now
     return {'id': doc['_id'], 'ttl': round(doc['expires'] - doc['created']),
             'age': int(now - doc['created']), 'body': json.loads(doc['body']),
             'created': int(doc['created']),
             'claim_id': doc['claim'] if held else None,
             'claim_count': doc['claim_count'], 'delay': doc['delay'],
             'available_at': doc['available'],
+            'claim_expires': ends if held else None,
+            'priority': doc.get('priority', base.DEFAULT_PRIORITY),
             'dead_letter': doc.get('dead_letter')}
 
 
@@ -197,6 +211,7 @@ class MessageController(base.Message):
         remove(self.db, queue, project,
                {'_id': {'$in': ids},
                 '$or': [{'claim': None}, {'available': {'$lte': now}},
+                        {'claim_expires': {'$lte': now}},
                         {'claim': {'$in': allowed}}]})
 
     def reject(self, queue, message_id, project=None, claim=None,
@@ -226,6 +241,8 @@ class MessageController(base.Message):
 
     def pop(self, queue, limit, project=None):
         now = time.time()
+        if leases.claimable_metadata(self.db, queue, project) is None:
+            return []
         granted, skipped = [], []
         while len(granted) < limit:
             won, exhausted = leases.grant(self.db, queue, project, now,
@@ -241,15 +258,24 @@ class MessageController(base.Message):
 
 
 def _state_filter(now, include_claimed, include_delayed) -> dict:
-    # Held and delayed messages both wait for a future ``available``.
+    # Held and delayed messages both wait for a future ``available``; a
+    # message whose claim lapsed waits out its backoff as a delayed one.
     if include_claimed and include_delayed:
         return {}
     if include_claimed:
         return {'$or': [{'available': {'$lte': now}},
-                        {'claim': {'$ne': None}}]}
+                        *held_filters(now)]}
     if include_delayed:
-        return {'$or': [{'available': {'$lte': now}}, {'claim': None}]}
+        return {'$or': [{'available': {'$lte': now}}, {'claim': None},
+                        {'claim_expires': {'$lte': now}}]}
     return {'available': {'$lte': now}}
+
+
+def held_filters(now) -> list:
+    """Filters (any one) of messages a live claim holds (see claim_end)."""
+    return [{'claim': {'$ne': None}, 'claim_expires': {'$gt': now}},
+            {'claim': {'$ne': None}, 'claim_expires': {'$exists': False},
+             'available': {'$gt': now}}]
 
 
 def _new_document(message, queue, project, client, now) -> dict:
@@ -258,7 +284,9 @@ def _new_document(message, queue, project, client, now) -> dict:
     return {'_id': str(uuid.uuid4()), **in_queue(queue, project),
             'body': json.dumps(message.get('body')), 'client': client,
             'created': now, 'expires': now + ttl, 'delay': delay,
-            'available': now + delay, 'claim': None, 'claim_count': 0}
+            'available': now + delay, 'claim': None, 'claim_expires': None,
+            'claim_count': 0,
+            'priority': message.get('priority', base.DEFAULT_PRIORITY)}
 
 
 def _check_claim(doc, claim, now, required=False):

@@ -20,7 +20,8 @@ def create_queue(db, name, project, metadata=None) -> bool:
     created = db.queues.insert_one(
         {'_id': queue_id(name, project), 'project': stored_project(project),
          'name': name, 'metadata': json.dumps(metadata or {}),
-         'created': time.time(), 'seq': 0, 'messages': 0})
+         'created': time.time(), 'seq': 0, 'messages': 0,
+         'priorities': True})
     if not created and metadata is not None:
         db.queues.update_one(queue_key(name, project),
                              {'$set': {'metadata': json.dumps(metadata)}})
@@ -108,10 +109,14 @@ class QueueController(base.Queue):
         waiting = {'$gt': now}
         expired = count({**in_queue(name, project),
                          'expires': {'$lte': now}})
-        claimed = count({**in_queue(name, project), 'available': waiting,
-                         'claim': {'$ne': None}})
+        # messages of lapsed claims waiting out their redelivery backoff
+        lapsed = count(live(name, project, now, available=waiting,
+                            claim={'$ne': None},
+                            claim_expires={'$lte': now}))
+        claimed = count(live(name, project, now, available=waiting,
+                             claim={'$ne': None})) - lapsed
         delayed = count(live(name, project, now, available=waiting,
-                             claim=None))
+                             claim=None)) + lapsed
         total = stored - expired
         return {'claimed': claimed, 'delayed': delayed,
                 'free': total - claimed - delayed, 'total': total}

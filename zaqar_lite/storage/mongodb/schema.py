@@ -3,7 +3,8 @@
 ``queues``: one document per queue::
 
     {_id: queue_id(name, project), project, name, metadata (JSON text),
-     created,
+     created, priorities (true once every message has a priority: see
+     ``leases.claimable_metadata``),
      seq: last message sequence handed out, messages: message documents
      held (expired ones included until gc removes them)}
 
@@ -11,12 +12,15 @@
 
     {_id, project, queue, seq, body (JSON text), client, created, expires,
      delay, available (when it may next be claimed), claim (id or None),
-     claim_count, dead_letter (provenance of a dead-lettered message;
-     absent on others)}
+     claim_expires (when that claim ends), claim_count, priority,
+     dead_letter (provenance of a dead-lettered message; absent on others)}
 
-  A message is held by ``claim`` while ``available`` is in the future, so
-  an expiring claim frees its messages without any write.  Its ttl is
-  ``expires - created`` (a claim may push ``expires`` out).
+  A message is held by ``claim`` while ``claim_expires`` is in the future;
+  ``available`` is then the claim's end plus the queue's redelivery
+  backoff, so an expiring claim frees its messages without any write.
+  Documents written before backoff existed have no ``claim_expires``:
+  their claim ends at ``available``.  Its ttl is ``expires - created`` (a
+  claim may push ``expires`` out).
 
 ``claims``: ``{_id: claim id, project, queue, ttl, grace, created,
 expires}``.
@@ -81,7 +85,12 @@ INDEXES = {
         # listings, markers, oldest/newest; unique: one seq per message
         ('message_by_seq', [('project', _UP), ('queue', _UP), ('seq', _UP)],
          {'unique': True}),
-        # claims and pops: held and delayed messages sit in the future
+        # claims and pops: by priority, highest first, then availability;
+        # held and delayed messages sit in the future of their priority
+        ('message_by_priority', [('project', _UP), ('queue', _UP),
+                                 ('priority', pymongo.DESCENDING),
+                                 ('available', _UP), ('seq', _UP)], {}),
+        # stats: held and delayed messages
         ('message_by_availability', [('project', _UP), ('queue', _UP),
                                      ('available', _UP), ('seq', _UP)], {}),
         # expired-message counts for stats

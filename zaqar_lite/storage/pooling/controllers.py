@@ -281,11 +281,11 @@ class ClaimController(_Routing, base.Claim):
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         controller.update(queue, claim_id, metadata, project=project)
 
-    def delete(self, queue, claim_id, project=None, delay=0):
+    def delete(self, queue, claim_id, project=None, delay=None):
         controller = self._controller(queue, project)
         if controller is not None:
             controller.delete(queue, claim_id, project=project,
-                              **({'delay': delay} if delay else {}))
+                              **({} if delay is None else {'delay': delay}))
 
 
 class RedriveController(_Routing, base.Redrives):

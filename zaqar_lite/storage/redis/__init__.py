@@ -7,24 +7,31 @@ URI
 
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
-    number of claimed messages; delayed messages; dead-letter queues with
-    provenance; redrive jobs.  Every operation is one Lua script: atomic on
-    the server and one round trip.
+    number of claimed messages; delayed messages; message priorities;
+    redelivery backoff; dead-letter queues with provenance; redrive jobs.
+    Every operation is one Lua script: atomic on the server and one round
+    trip.
     Not for Redis Cluster (a dead-letter move spans two queues' keys).
 
 Data layout (``lua/common.lua`` names every key)
     Per queue, under ``<prefix>:{<project>/<queue>}:``: a hash of metadata
     and the sequence counter; sorted sets of message ids by sequence, by
-    availability time, by expiry, and of the unclaimed ones by sequence;
-    hashes of records (msgpack ``[client, created, delay]``), bodies
-    (msgpack), holding claim, claim count and dead-letter provenance
-    (JSON; absent for other messages, and for those older versions moved);
-    a sorted set of claims by expiry with their settings, and one set of
-    held ids per claim; a hash of idempotency keys to message ids and a
-    sorted set of the keys by expiry; a hash of the queue's redrive job.
-    ``<prefix>:redrives`` is the set of queues whose job is running.
-    Claims walk the availability set, where claimed and delayed messages
-    sit in the future, so they never scan past them.
+    availability time (one per priority level in use, with a small sorted
+    set of the levels besides the default), by expiry, and of the
+    unclaimed ones by sequence; hashes of records (msgpack ``[client,
+    created, delay]``), bodies (msgpack), holding claim, claim count,
+    priority (when not the default) and dead-letter provenance (JSON, for
+    messages moved into a dead-letter queue); a sorted set of claims by
+    expiry with their settings, and one set of held ids per claim; a hash
+    of idempotency keys to message ids and a sorted set of the keys by
+    expiry; the redelivery schedule (fixed-width delays by claim count in
+    one string, computed in Python when the metadata is set); a hash of
+    the queue's redrive job.  ``<prefix>:redrives`` is the set of queues
+    whose job is running.  Claims walk the availability sets from the
+    highest priority down, where claimed and delayed messages sit in the
+    future, so they never scan past them.  Data written before priorities,
+    backoff and provenance existed is the default level's, has no
+    schedule and no provenance.
 
 Durability
     What Redis keeps: with ``appendonly yes`` and ``appendfsync always``,

@@ -42,5 +42,6 @@ class ClaimController(base.Claim):
         if not renewed:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
 
-    def delete(self, queue, claim_id, project=None, delay=0):
-        self.run('claim_delete', project, queue, str(claim_id), int(delay))
+    def delete(self, queue, claim_id, project=None, delay=None):
+        self.run('claim_delete', project, queue, str(claim_id),
+                 '' if delay is None else int(delay))

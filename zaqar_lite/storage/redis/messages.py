@@ -15,9 +15,9 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
-    message_id, record, body, expires, claim_id, claim_count, available = \
-        item[:7]
-    dead_letter = item[7] if len(item) > 7 else None
+    (message_id, record, body, expires, claim_id, claim_count, available,
+     claim_expires, priority) = item[:9]
+    dead_letter = item[9] if len(item) > 9 else None
     _client, created, delay = msgpack.unpackb(record)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
@@ -26,6 +26,8 @@ def to_message(item, now) -> dict:
             'claim_id': claim_id.decode() or None,
             'claim_count': claim_count, 'delay': delay,
             'available_at': float(available),
+            'claim_expires': float(claim_expires) if claim_expires else None,
+            'priority': priority,
             'dead_letter': json.loads(dead_letter) if dead_letter else None}
 
 
@@ -80,7 +82,8 @@ class MessageController(base.Message):
                      msgpack.packb([client, now, delay]),
                      msgpack.packb(message.get('body')),
                      message.get('idempotency_key') or '',
-                     int(message.get('dedup_window') or 0)]
+                     int(message.get('dedup_window') or 0),
+                     int(message.get('priority', base.DEFAULT_PRIORITY))]
         _, posted = self.run('message_post', project, queue, *args, now=now)
         if posted is None:
             raise errors.QueueDoesNotExist(queue, project)

@@ -3,8 +3,22 @@
 import json
 
 from zaqar_lite import errors
-from zaqar_lite.storage import base
+from zaqar_lite.storage import base, redelivery
 from zaqar_lite.storage.redis.messages import to_message
+
+
+BACKOFF_WIDTH = 7  # digits per delay in a stored schedule (common.lua)
+
+
+def backoff_text(metadata) -> str:
+    """The queue's redelivery schedule as the scripts keep it: fixed-width
+    numbers, the delay past its end, then the delay after each claim
+    count ('' for no policy)."""
+    schedule = redelivery.schedule(metadata)
+    if schedule is redelivery.NO_BACKOFF:
+        return ''
+    return ''.join(f'{delay:0{BACKOFF_WIDTH}d}'
+                   for delay in (schedule.after, *schedule.delays))
 
 
 class QueueController(base.Queue):
@@ -33,15 +47,19 @@ class QueueController(base.Queue):
         return json.loads(metadata)
 
     def create(self, name, metadata=None, project=None):
-        payload = '' if metadata is None else json.dumps(metadata)
-        return bool(self.run('queue_create', project, name, payload)[1])
+        if metadata is None:
+            return bool(self.run('queue_create', project, name, '')[1])
+        return bool(self.run('queue_create', project, name,
+                             json.dumps(metadata),
+                             backoff_text(metadata))[1])
 
     def exists(self, name, project=None):
         return self.run('queue_get', project, name)[1] is not None
 
     def set_metadata(self, name, metadata, project=None):
         _, updated = self.run('queue_set_metadata', project, name,
-                              json.dumps(metadata))
+                              json.dumps(metadata),
+                              backoff_text(metadata))
         if not updated:
             raise errors.QueueDoesNotExist(name, project)
 

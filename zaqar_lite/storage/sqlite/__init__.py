@@ -10,8 +10,9 @@ URI
 
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
-    dead-letter queues with provenance (moves, rejects and expiry moves
-    are one transaction each), redrive jobs.  Several processes on one host may share one file
+    message priorities, redelivery backoff, dead-letter queues with
+    provenance (moves, rejects and expiry moves are one transaction each),
+    redrive jobs.  Several processes on one host may share one file
     (gunicorn workers, ``zaqar-lite gc``, other services): each process and
     thread opens its own connection lazily, and a driver that crosses a
     fork drops its parent's.  Writes queue on a thread lock and on an
@@ -23,18 +24,19 @@ Data layout (``schema.py``)
     ``queues`` keyed by (project, name) with JSON metadata and a message
     counter; ``messages`` with a posting sequence ``seq`` and an
     ``available_at`` time (when the message may next be claimed: after its
-    delay, when its claim expires, or at once when released); ``claims``
-    keyed by id; ``redrive_jobs`` keyed by (project, queue).  ``project``
-    None is stored as ''.  A message is claimed
-    while its ``claim_id`` is set and ``available_at`` is in the future, so
-    an expiring claim frees its messages without any write.
+    delay, or its claim's end plus the queue's redelivery backoff) and a
+    ``priority``; ``claims`` keyed by id; ``redrive_jobs`` keyed by
+    (project, queue).  ``project`` None is stored as ''.  A message is
+    claimed while its ``claim_id`` is set and ``claim_expires`` is in the
+    future, so an expiring claim frees its messages without any write.
 
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims
-    and pops take the oldest *available* messages first, ordered by
-    ``available_at`` then posting order: FIFO for a queue without delays
-    or releases; a released or expired claim's messages queue up behind
-    messages that were available before them.
+    and pops take the highest priority first, then the oldest *available*
+    messages, ordered by ``available_at`` then posting order: FIFO for a
+    queue without priorities, delays or releases; a released or expired
+    claim's messages queue up behind messages that were available before
+    them.
 
 Durability
     WAL journal with ``synchronous = FULL`` by default: a post is on disk

@@ -1,18 +1,22 @@
 """Claims of the SQLite store.
 
-A claim takes the oldest *available* messages (ordered by ``available_at``
-then posting order: plain FIFO for a queue without delays or releases) by
+A claim takes the *available* messages of the highest priority first, the
+oldest available first within a priority (ordered by ``available_at`` then
+posting order: plain FIFO for a queue without delays or releases) by
 walking an index that holds claimed and delayed messages out of the way, so
 its cost depends neither on queue depth nor on how many messages are
 claimed.  The select and the update share one ``BEGIN IMMEDIATE``
-transaction, so two claims never take the same message.
+transaction, so two claims never take the same message.  A claimed
+message's ``available_at`` is its claim's end plus the queue's redelivery
+backoff (``storage/redelivery.py``), set when the claim takes or renews
+it, so a claim that lapses frees its messages without a write.
 """
 
 import time
 import uuid
 
 from zaqar_lite import errors
-from zaqar_lite.storage import base
+from zaqar_lite.storage import base, redelivery
 from zaqar_lite.storage.sqlite import dead_letters
 from zaqar_lite.storage.sqlite import messages as sqlite_messages
 from zaqar_lite.storage.sqlite.queues import queue_metadata, scope
@@ -52,7 +56,8 @@ class ClaimController(base.Claim):
                 'expires, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
                 (claim_id, scope(project), queue, ttl, grace, now, now + ttl,
                  len(rows)))
-            _hold(conn, rows, claim_id, now + ttl, grace, increment=True)
+            _hold(conn, rows, claim_id, now + ttl, grace,
+                  redelivery.schedule(meta), increment=True)
             held = _held_rows(conn, claim_id, now)
         return claim_id, [sqlite_messages.to_message(row, now)
                           for row in held]
@@ -66,19 +71,23 @@ class ClaimController(base.Claim):
             conn.execute('UPDATE claims SET ttl = ?, grace = ?, expires = ? '
                          'WHERE id = ?', (ttl, grace, now + ttl, claim_id))
             _hold(conn, _held_rows(conn, claim_id, now), claim_id, now + ttl,
-                  grace, increment=False)
+                  grace, _schedule(conn, queue, project), increment=False)
 
-    def delete(self, queue, claim_id, project=None, delay=0):
+    def delete(self, queue, claim_id, project=None, delay=None):
         now = time.time()
         with self.db.write() as conn:
             found = conn.execute(
                 'DELETE FROM claims WHERE id = ? AND project = ? AND queue = ?',
                 (str(claim_id), scope(project), queue)).rowcount
-            if found:
-                conn.execute(
-                    'UPDATE messages SET claim_id = NULL, available_at = ? '
-                    'WHERE claim_id = ? AND available_at > ?',
-                    (now + delay, str(claim_id), now))
+            if not found:
+                return
+            schedule = _schedule(conn, queue, project)
+            conn.executemany(
+                'UPDATE messages SET claim_id = NULL, claim_expires = NULL, '
+                'available_at = ? WHERE seq = ?',
+                [(now + (schedule.delay(row['claim_count']) if delay is None
+                         else delay), row['seq'])
+                 for row in _held_rows(conn, claim_id, now)])
 
 
 def _live_claim(conn, queue, claim_id, project, now):
@@ -94,7 +103,12 @@ def _live_claim(conn, queue, claim_id, project, now):
 def _held_rows(conn, claim_id, now):
     return conn.execute(
         f'SELECT {MESSAGE_COLUMNS} FROM messages WHERE claim_id = ? AND '
-        'available_at > ? ORDER BY seq', (str(claim_id), now)).fetchall()
+        'claim_expires > ? ORDER BY seq', (str(claim_id), now)).fetchall()
+
+
+def _schedule(conn, queue, project):
+    """The queue's redelivery backoff schedule."""
+    return redelivery.schedule(queue_metadata(conn, queue, project))
 
 
 def _take(conn, queue, project, meta, now, limit):
@@ -121,15 +135,17 @@ def _take(conn, queue, project, meta, now, limit):
     return taken
 
 
-def _hold(conn, rows, claim_id, until, grace, increment):
-    """Hold rows in a claim until ``until``; they outlive it by ``grace``."""
+def _hold(conn, rows, claim_id, until, grace, schedule, increment):
+    """Hold rows in a claim until ``until``; they outlive it by ``grace``,
+    and are claimable again the schedule's backoff after it."""
     lives_until = until + grace
     updates = []
     for row in rows:
         ttl = max(row['ttl'], round(lives_until - row['created']))
-        updates.append((claim_id, until, int(increment), ttl,
-                        row['created'] + ttl, row['seq']))
+        count = row['claim_count'] + int(increment)
+        updates.append((claim_id, until, until + schedule.delay(count),
+                        count, ttl, row['created'] + ttl, row['seq']))
     conn.executemany(
-        'UPDATE messages SET claim_id = ?, available_at = ?, '
-        'claim_count = claim_count + ?, ttl = ?, expires = ? WHERE seq = ?',
-        updates)
+        'UPDATE messages SET claim_id = ?, claim_expires = ?, '
+        'available_at = ?, claim_count = ?, ttl = ?, expires = ? '
+        'WHERE seq = ?', updates)

@@ -61,13 +61,17 @@ def _is_unavailable(exc: BaseException) -> bool:
 
 
 def _add_missing_columns(conn, added_columns):
-    """Upgrade tables made by an older version: add the columns they lack."""
-    for table, column, declaration in added_columns:
+    """Upgrade tables made by an older version: add the columns they lack,
+    each followed by its fill statement (if any) that gives old rows their
+    values."""
+    for table, column, declaration, *fill in added_columns:
         present = {row[1] for row in conn.execute(
             f'PRAGMA table_info({table})')}
-        if present and column not in present:  # (a table of another schema)
+        if present and column not in present:  # a table of this schema
             conn.execute(
                 f'ALTER TABLE {table} ADD COLUMN {column} {declaration}')
+            for statement in fill:
+                conn.execute(statement)
 
 
 def path_from_uri(uri: str) -> str:

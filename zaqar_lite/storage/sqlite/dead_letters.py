@@ -13,18 +13,19 @@ EXPIRY_BATCH = 1000  # expired messages one gc pass moves per queue
 def move(conn, row, source, target, project, meta, now, reason,
          detail=None):
     """Move a message row of ``source`` to ``target``, unclaimed, as a new
-    post that keeps its id and claim count and records where it came
-    from."""
+    post that keeps its id, claim count and priority and records where it
+    came from."""
     create_queue(conn, target, project)
     ttl = base.dead_letter_ttl(meta, row['ttl'])
     origin = base.provenance(source, reason, row['claim_count'], now, detail)
     sqlite_messages.delete_rows(conn, source, project, [row])
     conn.execute(
         'INSERT INTO messages (id, project, queue, body, client_uuid, created, '
-        'ttl, expires, delay, available_at, claim_count, dead_letter) '
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
+        'ttl, expires, delay, available_at, claim_count, priority, '
+        'dead_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
         (row['id'], scope(project), target, row['body'], row['client_uuid'],
-         now, ttl, now + ttl, now, row['claim_count'], json.dumps(origin)))
+         now, ttl, now + ttl, now, row['claim_count'], row['priority'],
+         json.dumps(origin)))
     sqlite_messages.count_messages(conn, target, project, 1)
 
 

@@ -44,7 +44,8 @@ class DataDriver(base.DataDriverBase):
             # Reset messages of expired claims first, so they return to the
             # posting-order index that listings walk.
             released = conn.execute(
-                'UPDATE messages SET claim_id = NULL WHERE claim_id IN '
+                'UPDATE messages SET claim_id = NULL, claim_expires = NULL '
+                'WHERE claim_id IN '
                 '(SELECT id FROM claims WHERE expires <= ?)', (now,)).rowcount
             claims = conn.execute('DELETE FROM claims WHERE expires <= ?',
                                   (now,)).rowcount

@@ -16,9 +16,15 @@ _LIVE = 'project = ? AND queue = ? AND expires > ?'
 SEQ_MAX = 2 ** 63 - 1  # SQLite's largest integer
 
 
+def is_claimed(row, now) -> bool:
+    """Whether a live claim holds the message of this row."""
+    return row['claim_id'] is not None and row['claim_expires'] is not None \
+        and row['claim_expires'] > now
+
+
 def to_message(row, now) -> dict:
     """The contract's message dict for a ``messages`` row."""
-    claimed = row['claim_id'] is not None and row['available_at'] > now
+    claimed = is_claimed(row, now)
     return {'id': row['id'], 'ttl': row['ttl'],
             'age': int(now - row['created']),
             'body': json.loads(row['body']),
@@ -26,6 +32,8 @@ def to_message(row, now) -> dict:
             'claim_id': row['claim_id'] if claimed else None,
             'claim_count': row['claim_count'], 'delay': row['delay'],
             'available_at': row['available_at'],
+            'claim_expires': row['claim_expires'] if claimed else None,
+            'priority': row['priority'],
             'dead_letter': json.loads(row['dead_letter'])
             if row['dead_letter'] else None}
 
@@ -36,12 +44,21 @@ def parse_marker(marker) -> int:
 
 
 def available_rows(conn, queue, project, now, limit):
-    """Up to ``limit`` claimable rows, oldest available first."""
-    return conn.execute(
-        f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY messages_available '
-        'WHERE project = ? AND queue = ? AND available_at <= ? AND expires > ? '
-        'ORDER BY available_at, seq LIMIT ?',
-        (scope(project), queue, now, now, limit)).fetchall()
+    """Up to ``limit`` claimable rows: the highest priority first, then the
+    oldest available.  One short index range per priority level (a single
+    ordered query would sort each level's whole backlog)."""
+    rows = []
+    for priority in reversed(base.PRIORITIES):
+        rows += conn.execute(
+            f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
+            'messages_claimable WHERE project = ? AND queue = ? AND '
+            'priority = ? AND available_at <= ? AND expires > ? '
+            'ORDER BY available_at, seq LIMIT ?',
+            (scope(project), queue, priority, now, now, limit - len(rows))
+        ).fetchall()
+        if len(rows) == limit:
+            break
+    return rows
 
 
 def delete_rows(conn, queue, project, rows):
@@ -110,12 +127,15 @@ class MessageController(base.Message):
     def _scan(self, conn, queue, project, now, after, limit, skip_client,
               include_claimed, include_delayed):
         echo_sql, echo_args = _echo_filter(skip_client)
-        state_sql = ''
+        state_sql, state_args = '', ()
         if not include_claimed:
-            state_sql = 'AND NOT (claim_id IS NOT NULL AND available_at > ?)'
+            state_sql = ('AND NOT (claim_id IS NOT NULL AND '
+                         'claim_expires > ?)')
+            state_args = (now,)
         elif not include_delayed:
-            state_sql = 'AND NOT (claim_id IS NULL AND available_at > ?)'
-        state_args = (now,) if state_sql else ()
+            state_sql = ('AND NOT (available_at > ? AND (claim_id IS NULL '
+                         'OR claim_expires <= ?))')
+            state_args = (now, now)
         return conn.execute(
             f'SELECT {MESSAGE_COLUMNS} FROM messages INDEXED BY '
             f'messages_by_queue WHERE {_LIVE} AND seq > ? {state_sql} '
@@ -170,8 +190,8 @@ class MessageController(base.Message):
             new = [row for n, row in enumerate(rows) if n not in ids.repeats]
             conn.executemany(
                 'INSERT INTO messages (id, project, queue, body, client_uuid, '
-                'created, ttl, expires, delay, available_at) '
-                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
+                'created, ttl, expires, delay, available_at, priority) '
+                'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', new)
             count_messages(conn, queue, project, len(new))
         return ids
 
@@ -239,7 +259,8 @@ def _new_row(message, queue, project, client_uuid, now):
     delay = int(message.get('delay') or 0)
     return (str(uuid.uuid4()), scope(project), queue,
             json.dumps(message.get('body')), client_uuid, now, ttl, now + ttl,
-            delay, now + delay)
+            delay, now + delay,
+            message.get('priority', base.DEFAULT_PRIORITY))
 
 
 def _note_keys(conn, queue, project, messages, ids, now) -> base.PostedIds:
@@ -278,7 +299,7 @@ def _remembered(conn, queue, project, key, now):
 def _check_claim(row, claim, now, required=False):
     """Raise unless ``claim`` may delete the row (``required``: unless the
     row is held by that live claim)."""
-    live_claim = row['claim_id'] if row['available_at'] > now else None
+    live_claim = row['claim_id'] if is_claimed(row, now) else None
     if claim is None:
         if live_claim is not None:
             raise errors.MessageIsClaimed(row['id'])

@@ -140,6 +140,13 @@ def _counts(conn, name, project, now):
         'WHERE project = ? AND queue = ? AND claim_id IS NULL '
         'AND available_at > ? AND expires > ?', (*params, now, now)
     ).fetchone()[0]
+    # messages of lapsed claims (not yet reset by gc) in their backoff
+    delayed += conn.execute(
+        'SELECT count(*) FROM messages INDEXED BY messages_backoff '
+        'WHERE project = ? AND queue = ? AND claim_id IS NOT NULL '
+        'AND available_at > claim_expires AND available_at > ? '
+        'AND claim_expires <= ? AND expires > ?', (*params, now, now, now)
+    ).fetchone()[0]
     total = rows - expired
     return {'claimed': claimed, 'delayed': delayed,
             'free': total - claimed - delayed, 'total': total}

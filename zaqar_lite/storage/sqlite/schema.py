@@ -5,9 +5,12 @@
 * ``seq``: posting order, never reused (listing markers are seqs);
 * ``id``: the public, opaque message id;
 * ``created``/``ttl``/``expires``: ``expires = created + ttl`` always (a claim may raise ttl);
-* ``available_at``: when the message may next be claimed;
-* ``claim_id``: the claim that last took it, live while
-  ``available_at`` is in the future;
+* ``available_at``: when the message may next be claimed: the end of its
+  delay, or of its last claim plus the queue's redelivery backoff;
+* ``claim_id``/``claim_expires``: the claim that last took it, live while
+  ``claim_expires`` (its end, never after ``available_at``) is in the
+  future;
+* ``priority``: 0 to 9; claims take higher ones first;
 * ``dead_letter``: JSON provenance of a message moved into a dead-letter
   queue (``base.provenance``), else NULL.
 
@@ -25,8 +28,11 @@ plus its dedup window); gc removes the expired rows.
 
 Every request-path query has an index: listings walk
 ``messages_unclaimed`` (posting order of never-claimed or released
-messages), claims walk ``messages_available`` (availability order), and
-expired-claim leftovers are found through ``messages_claimed``.
+messages), claims walk ``messages_claimable`` (availability order within
+each priority, one short range per priority level), and
+expired-claim leftovers are found through ``messages_claimed``, and
+messages waiting out a backoff after a lapsed claim through
+``messages_backoff``.
 """
 
 TABLES = (
@@ -52,6 +58,8 @@ TABLES = (
         available_at REAL NOT NULL,
         claim_id TEXT,
         claim_count INTEGER NOT NULL DEFAULT 0,
+        claim_expires REAL,
+        priority INTEGER NOT NULL DEFAULT 4,
         dead_letter TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS subscriptions (
@@ -101,8 +109,10 @@ INDEXES = (
         ON messages (project, queue, seq) WHERE claim_id IS NULL""",
     """CREATE INDEX IF NOT EXISTS messages_claimed
         ON messages (project, queue, available_at) WHERE claim_id IS NOT NULL""",
-    """CREATE INDEX IF NOT EXISTS messages_available
-        ON messages (project, queue, available_at, seq, expires)""",
+    # claims before priorities: replaced by messages_claimable
+    """DROP INDEX IF EXISTS messages_available""",
+    """CREATE INDEX IF NOT EXISTS messages_claimable
+        ON messages (project, queue, priority, available_at, seq, expires)""",
     """CREATE INDEX IF NOT EXISTS messages_by_expiry
         ON messages (project, queue, expires)""",
     """CREATE INDEX IF NOT EXISTS messages_by_claim
@@ -120,18 +130,29 @@ INDEXES = (
     """CREATE INDEX IF NOT EXISTS messages_delayed
         ON messages (project, queue, available_at, expires)
         WHERE claim_id IS NULL""",
+    """CREATE INDEX IF NOT EXISTS messages_backoff
+        ON messages (project, queue, available_at)
+        WHERE claim_id IS NOT NULL AND available_at > claim_expires""",
     """CREATE INDEX IF NOT EXISTS redrive_jobs_by_state
         ON redrive_jobs (state)""",
 )
 
-# Columns added after a table's first release: (table, column, declaration).
+# Columns added after a table's first release:
+# (table, column, declaration, fill statements...).
 # A database made by an older version gets each missing one on open, before
-# the indexes (which may use them) are made.  Append; never reorder.
+# the indexes (which may use them) are made, and then its fill statements
+# give the rows it had their values.  Append; never reorder.
 ADDED_COLUMNS = (
+    # before redelivery backoff, a claim ended when its messages were free
+    ('messages', 'claim_expires', 'REAL',
+     'UPDATE messages SET claim_expires = available_at '
+     'WHERE claim_id IS NOT NULL'),
+    ('messages', 'priority', 'INTEGER NOT NULL DEFAULT 4'),
     ('messages', 'dead_letter', 'TEXT'),
 )
 
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
-                   'delay, available_at, claim_id, claim_count, dead_letter')
+                   'delay, available_at, claim_id, claim_count, '
+                   'claim_expires, priority, dead_letter')

@@ -3,6 +3,7 @@
 import falcon
 
 from zaqar_lite import errors
+from zaqar_lite.storage.redelivery import POLICY_KEY as REDELIVERY_POLICY
 from zaqar_lite.transport.wsgi import utils
 from zaqar_lite.transport.wsgi.messages import present
 from zaqar_lite.transport.wsgi.queues import Resource
@@ -78,10 +79,16 @@ class Item(ClaimResource):
 
     def on_delete(self, req, resp, project_id, client_id, queue_name,
                   claim_id):
-        delay = utils.int_param(req, 'delay', 0)
-        self.validator.release_delay(delay)
-        # Only a delay is passed on: stages written for Zaqar hook
-        # delete(queue, claim_id, project=None).
+        delay = utils.int_param(req, 'delay')
+        if delay is not None:
+            self.validator.release_delay(delay)
+        if delay == 0 and REDELIVERY_POLICY not in (
+                self.stored_metadata(queue_name, project_id) or {}):
+            delay = None  # the same release, as Zaqar makes it
+        # A delay is passed on only when it changes the release (it
+        # overrides the queue's redelivery policy): stages written for
+        # Zaqar hook delete(queue, claim_id, project=None).
         self.pipelines.claim.delete(queue_name, claim_id, project=project_id,
-                                    **({'delay': delay} if delay else {}))
+                                    **({} if delay is None else
+                                       {'delay': delay}))
         resp.status = falcon.HTTP_204

@@ -10,6 +10,7 @@ import time
 import falcon
 
 from zaqar_lite import errors
+from zaqar_lite.storage.base import DEFAULT_PRIORITY
 from zaqar_lite.storage.utils import page
 from zaqar_lite.transport.wsgi import utils
 from zaqar_lite.transport.wsgi.queues import Resource
@@ -32,14 +33,15 @@ def present(queue, message, claim_id=None, prefix='/v2/queues') -> dict:
 
 def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
     """A message as a ``state=all`` listing shows it: its state
-    (``ready``, ``claimed`` or ``delayed``), claim count, when its claim
-    or delay ends and, in a dead-letter queue, its ``dead_letter``
-    provenance; never its claim id."""
+    (``ready``, ``claimed`` or ``delayed``), claim count, priority, when
+    its claim or delay ends and, in a dead-letter queue, its
+    ``dead_letter`` provenance; never its claim id."""
     shown = {**present(queue, message, prefix=prefix),
-             'claim_count': message['claim_count']}
+             'claim_count': message['claim_count'],
+             'priority': message.get('priority', DEFAULT_PRIORITY)}
     if message['claim_id'] is not None:
-        shown.update(state='claimed',
-                     claim_expires=utc_text(message['available_at']))
+        shown.update(state='claimed', claim_expires=utc_text(
+            message.get('claim_expires') or message['available_at']))
     elif message['available_at'] > now:
         shown.update(state='delayed',
                      deliver_at=utc_text(message['available_at']))
@@ -122,6 +124,8 @@ class Collection(Resource):
         if 'deliver_at' in message:
             stored['delay'] = self.validator.delivery_delay(
                 message['deliver_at'], stored['ttl'], now)
+        if 'priority' in message:
+            stored['priority'] = message['priority']
         if 'idempotency_key' in message:
             stored['idempotency_key'] = message['idempotency_key']
             stored['dedup_window'] = dedup_window

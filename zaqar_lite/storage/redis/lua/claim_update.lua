@@ -1,5 +1,6 @@
 -- ARGV[5] claim id, ARGV[6] ttl, ARGV[7] grace ('' keeps the claim's).
--- Renews a live claim from now. Returns 0 when there is none.
+-- Renews a live claim from now (its messages' backoff follows the new
+-- end). Returns 0 when there is none.
 local cid = ARGV[5]
 local expires = redis.call('ZSCORE', K.claims, cid)
 if not expires or tonumber(expires) <= NOW then return 0 end
@@ -14,7 +15,8 @@ redis.call('ZADD', K.claims, until_, cid)
 redis.call('HSET', K.cinfo, cid, ttl .. ' ' .. grace .. ' ' .. info[3])
 for _, id in ipairs(redis.call('SMEMBERS', K.cset(cid))) do
   if redis.call('HGET', K.mclaim, id) == cid then
-    redis.call('ZADD', K.avail, until_, id)
+    local count = tonumber(redis.call('HGET', K.mcount, id) or '0')
+    redis.call('ZADD', avail_of(K, id), until_ + backoff(K, count), id)
     if tonumber(redis.call('ZSCORE', K.exp, id)) < until_ + grace then
       redis.call('ZADD', K.exp, until_ + grace, id)
     end

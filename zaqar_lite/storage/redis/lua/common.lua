@@ -10,7 +10,11 @@ local function keys_of(project, queue)
   return {
     meta = base .. 'q',            -- hash: metadata, created, seq
     seq = base .. 'seq',           -- zset: id by posting sequence
-    avail = base .. 'avail',       -- zset: id by when it may next be claimed
+    avail = base .. 'avail',       -- zset: id by when it may next be claimed,
+                                   -- of the default priority (see avail_key)
+    levels = base .. 'levels',     -- zset: other priorities that may have
+                                   -- messages (member and score: priority)
+    mprio = base .. 'mprio',       -- hash: id -> priority, if not the default
     exp = base .. 'exp',           -- zset: id by expiry time
     unclaimed = base .. 'free',    -- zset: id by sequence, not in a live claim
     msgs = base .. 'msgs',         -- hash: id -> msgpack [client, created, delay]
@@ -21,6 +25,8 @@ local function keys_of(project, queue)
     redrive = base .. 'redrive',   -- hash: job (JSON), version, state
     claims = base .. 'claims',     -- zset: claim id by expiry
     cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
+    backoff = base .. 'backoff',   -- string: the redelivery schedule (see
+                                   -- backoff; no key: no _redelivery_policy)
     cset = function(cid) return base .. 'c:' .. cid end,  -- set of held ids
     subs = base .. 'subs',         -- zset: subscription ids (score 0, by id)
     subexp = base .. 'subexp',     -- zset: subscription id by expiry
@@ -37,9 +43,56 @@ end
 
 local K = keys_of(PROJECT, QUEUE)
 
+local DEFAULT_PRIORITY = 4  -- storage/base.py; the one level data of the
+                            -- versions before priorities is at
+
+-- The availability zset of one priority level of a queue.
+local function avail_key(k, priority)
+  if priority == DEFAULT_PRIORITY then return k.avail end
+  return k.avail .. ':' .. priority
+end
+
+local function priority_of(k, id)
+  return tonumber(redis.call('HGET', k.mprio, id) or DEFAULT_PRIORITY)
+end
+
+-- The availability zset a message is in.
+local function avail_of(k, id)
+  return avail_key(k, priority_of(k, id))
+end
+
+-- The availability zsets of the levels in use, highest priority first.
+local function avail_keys(k)
+  local found, default_seen = {}, false
+  for _, level in ipairs(redis.call('ZREVRANGE', k.levels, 0, -1)) do
+    level = tonumber(level)
+    if not default_seen and level < DEFAULT_PRIORITY then
+      found[#found + 1], default_seen = k.avail, true
+    end
+    found[#found + 1] = avail_key(k, level)
+  end
+  if not default_seen then found[#found + 1] = k.avail end
+  return found
+end
+
+-- Make a message of ``priority`` available at ``available``.
+local function add_available(k, id, priority, available)
+  if priority ~= DEFAULT_PRIORITY then
+    redis.call('HSET', k.mprio, id, priority)
+    redis.call('ZADD', k.levels, priority, priority)
+  end
+  redis.call('ZADD', avail_key(k, priority), available, id)
+end
+
 local function remove_message(k, id)
+  local priority = priority_of(k, id)
+  local avail = avail_key(k, priority)
+  redis.call('ZREM', avail, id)
+  if priority ~= DEFAULT_PRIORITY and redis.call('ZCARD', avail) == 0 then
+    redis.call('ZREM', k.levels, priority)
+  end
+  redis.call('HDEL', k.mprio, id)
   redis.call('ZREM', k.seq, id)
-  redis.call('ZREM', k.avail, id)
   redis.call('ZREM', k.exp, id)
   redis.call('ZREM', k.unclaimed, id)
   redis.call('HDEL', k.msgs, id)
@@ -60,7 +113,8 @@ end
 
 -- Move message ``id`` of this queue (keys ``k``, metadata ``meta``) to
 -- ``target``: it arrives as a new post (created now, not delayed,
--- unclaimed) keeping its id and claim count, with its provenance.
+-- unclaimed) keeping its id, claim count and priority, with its
+-- provenance.
 local function move_to_dead_letter(k, meta, id, target, reason, detail)
   local dlq = keys_of(PROJECT, target)
   if redis.call('EXISTS', dlq.meta) == 0 then
@@ -71,6 +125,7 @@ local function move_to_dead_letter(k, meta, id, target, reason, detail)
   local record = cmsgpack.unpack(redis.call('HGET', k.msgs, id))
   local body = redis.call('HGET', k.bodies, id)
   local count = tonumber(redis.call('HGET', k.mcount, id) or '0')
+  local priority = priority_of(k, id)
   local ttl = tonumber(meta['_dead_letter_queue_messages_ttl'])
   if not ttl then
     ttl = tonumber(redis.call('ZSCORE', k.exp, id)) - record[2]
@@ -87,7 +142,7 @@ local function move_to_dead_letter(k, meta, id, target, reason, detail)
   redis.call('ZADD', dlq.seq, seq, id)
   redis.call('ZADD', dlq.unclaimed, seq, id)
   redis.call('ZADD', dlq.exp, NOW + ttl, id)
-  redis.call('ZADD', dlq.avail, NOW, id)
+  add_available(dlq, id, priority, NOW)
 end
 
 -- Where expired messages of the queue go: its dead-letter queue when it
@@ -100,15 +155,37 @@ local function expiry_target(k)
   return dead_letter_target(meta), meta
 end
 
--- End a claim; its messages become unclaimed, available at ``available``
--- (nil: leave their availability, i.e. the claim's expiry).
-local function end_claim(k, cid, available)
+-- Seconds a message claimed ``count`` times waits after its claim ends.
+-- The queue's redelivery schedule is computed in Python when its metadata
+-- is set (storage/redelivery.py) and kept as one string of fixed-width
+-- numbers: the delay past the schedule's end, then the delay after each
+-- claim count, so one is read in O(1) however long the schedule is.
+local BACKOFF_WIDTH = 7  -- digits per delay (a policy's are at most 10**6)
+local function backoff(k, count)
+  if count < 1 then return 0 end
+  local at = count * BACKOFF_WIDTH
+  local delay = redis.call('GETRANGE', k.backoff, at, at + BACKOFF_WIDTH - 1)
+  if delay == '' then  -- past the end (or no schedule)
+    delay = redis.call('GETRANGE', k.backoff, 0, BACKOFF_WIDTH - 1)
+  end
+  return tonumber(delay) or 0
+end
+
+-- End a claim; its messages become unclaimed.  A lapsed claim's keep the
+-- availability it gave them (its end plus their backoff); a release
+-- (``released``) makes them available ``delay`` seconds from now, or
+-- after their backoff when ``delay`` is nil.
+local function end_claim(k, cid, released, delay)
   local held = redis.call('SMEMBERS', k.cset(cid))
   for _, id in ipairs(held) do
     if redis.call('HGET', k.mclaim, id) == cid then
       redis.call('HDEL', k.mclaim, id)
       redis.call('ZADD', k.unclaimed, redis.call('ZSCORE', k.seq, id), id)
-      if available then redis.call('ZADD', k.avail, available, id) end
+      if released then
+        local wait = delay or backoff(k, tonumber(
+          redis.call('HGET', k.mcount, id) or '0'))
+        redis.call('ZADD', avail_of(k, id), NOW + wait, id)
+      end
     end
   end
   redis.call('DEL', k.cset(cid))
@@ -137,7 +214,7 @@ end
 local function housekeep(k, limit)
   local claims = redis.call('ZRANGEBYSCORE', k.claims, '-inf', NOW,
                             'LIMIT', 0, limit)
-  for _, cid in ipairs(claims) do end_claim(k, cid, nil) end
+  for _, cid in ipairs(claims) do end_claim(k, cid, false) end
   local dead = redis.call('ZRANGEBYSCORE', k.exp, '-inf', NOW,
                           'LIMIT', 0, limit)
   local target, meta = nil, nil
@@ -161,19 +238,30 @@ local function housekeep(k, limit)
   return {#claims, #dead, #subs, #keys}
 end
 
--- A message as the driver decodes it: {id, record, body, expires, claim
--- id or '', claim count, available, dead-letter provenance or false}.
+-- A message as the driver decodes it: {id, record, body, expires,
+-- claim id or '', claim count, available, claim end or '', priority,
+-- dead-letter provenance or false}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
+  local ends = ''
   if claim ~= '' then
-    local ends = redis.call('ZSCORE', k.claims, claim)
-    if not ends or tonumber(ends) <= NOW then claim = '' end
+    ends = redis.call('ZSCORE', k.claims, claim)
+    if not ends or tonumber(ends) <= NOW then claim, ends = '', '' end
   end
   return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
           redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
-          redis.call('ZSCORE', k.avail, id),
+          redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id),
           redis.call('HGET', k.dlinfo, id)}
+end
+
+-- Replace the queue's redelivery schedule (see backoff; '' or nil: none).
+local function set_backoff(k, schedule)
+  if (schedule or '') == '' then
+    redis.call('DEL', k.backoff)
+  else
+    redis.call('SET', k.backoff, schedule)
+  end
 end
 
 local function is_live(k, id)

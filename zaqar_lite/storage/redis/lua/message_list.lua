@@ -16,8 +16,7 @@ while #found < limit do
     local id = batch[i]
     cursor = '(' .. batch[i + 1]
     local message = describe(K, id)
-    local delayed = message[5] == '' and
-      tonumber(redis.call('ZSCORE', K.avail, id)) > NOW
+    local delayed = message[5] == '' and tonumber(message[7]) > NOW
     local wanted = is_live(K, id) and (delayed_too or not delayed)
     if wanted and skip_client ~= '' then
       wanted = cmsgpack.unpack(message[2])[1] ~= skip_client

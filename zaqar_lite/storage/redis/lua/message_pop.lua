@@ -1,10 +1,15 @@
--- ARGV[5] limit. Removes and returns up to limit claimable messages.
+-- ARGV[5] limit. Removes and returns up to limit claimable messages, the
+-- highest priority first (as a claim takes them).
 housekeep(K, 100)
-local ids = redis.call('ZRANGEBYSCORE', K.avail, '-inf', NOW, 'LIMIT', 0,
-                       tonumber(ARGV[5]))
+local limit = tonumber(ARGV[5])
 local popped = {}
-for _, id in ipairs(ids) do
-  popped[#popped + 1] = describe(K, id)
-  remove_message(K, id)
+for _, avail in ipairs(avail_keys(K)) do
+  if #popped == limit then break end
+  local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
+                         limit - #popped)
+  for _, id in ipairs(ids) do
+    popped[#popped + 1] = describe(K, id)
+    remove_message(K, id)
+  end
 end
 return popped

@@ -6,7 +6,10 @@ repeat
 until done[1] < 1000 and done[2] < 1000
 local total = redis.call('ZCARD', K.seq)
 local claimed = total - redis.call('ZCARD', K.unclaimed)
-local waiting = redis.call('ZCOUNT', K.avail, '(' .. NOW, '+inf')
+local waiting = 0
+for _, avail in ipairs(avail_keys(K)) do
+  waiting = waiting + redis.call('ZCOUNT', avail, '(' .. NOW, '+inf')
+end
 local function edge(first, last)
   local ids = redis.call('ZRANGE', K.seq, first, last)
   return ids[1] and describe(K, ids[1]) or false
