@@ -18,7 +18,8 @@ knows which HTTP status each family becomes.  The hierarchy::
     │   ├── TopicDoesNotExist
     │   ├── QueueNotMapped          pooling: the catalogue has no pool for it
     │   ├── PoolDoesNotExist
-    │   └── FlavorDoesNotExist
+    │   ├── FlavorDoesNotExist
+    │   └── RedriveDoesNotExist     no redrive job was started for the queue
     ├── NotPermitted                403
     │   ├── MessageIsClaimed        deleting a claimed message without its claim
     │   ├── ClaimDoesNotMatch       the claim given is not the message's live claim
@@ -30,7 +31,9 @@ knows which HTTP status each family becomes.  The hierarchy::
     │   ├── PatchConflict
     │   ├── SubscriptionAlreadyExists
     │   ├── PoolAlreadyExists
-    │   └── PoolInUse
+    │   ├── PoolInUse
+    │   ├── NoDeadLetterQueue       a reject where the queue names no DLQ
+    │   └── RedriveConflict         a redrive job of the queue is running
     ├── StorageUnavailable          503: the engine cannot be reached
     │   └── NoPoolFound             pooling: no pool registered for the queue
     └── TooManyWaitingClaims        503: this process holds as many long-poll
@@ -136,6 +139,15 @@ class ClaimDoesNotExist(DoesNotExist):
         what, project = _where(queue, project)
         super().__init__(f'Claim {claim_id} does not exist in {what.lower()} '
                          f'for project {project}')
+
+
+class RedriveDoesNotExist(DoesNotExist):
+    """No redrive job was started for the queue."""
+
+    def __init__(self, queue, project):
+        what, project = _where(queue, project)
+        super().__init__(f'No redrive job was started for {what.lower()} '
+                         f'of project {project}')
 
 
 class SubscriptionDoesNotExist(DoesNotExist):
@@ -248,6 +260,25 @@ class PoolAlreadyExists(Conflict):
 
 class PoolInUse(Conflict):
     """The pool still holds queues or belongs to a flavor."""
+
+
+class NoDeadLetterQueue(Conflict):
+    """The queue names no dead-letter queue to move a message into."""
+
+    def __init__(self, queue, project):
+        what, project = _where(queue, project)
+        super().__init__(
+            f'{what} of project {project} has no dead-letter queue: set its '
+            '_dead_letter_queue metadata to reject messages into one.')
+
+
+class RedriveConflict(Conflict):
+    """A redrive job of this dead-letter queue is running already."""
+
+    def __init__(self, queue):
+        super().__init__(
+            f'A redrive job of queue {queue} is running; cancel it (DELETE) '
+            'or wait for it to end before starting another.')
 
 
 class StorageUnavailable(ZaqarLiteError):

@@ -1,4 +1,5 @@
-"""The housekeeper: garbage collection and notification delivery.
+"""The housekeeper: garbage collection, notification delivery and redrive
+jobs.
 
 ``zaqar-lite serve`` runs it as a process of its own beside the gunicorn
 workers, never as threads of the gunicorn master: the master forks
@@ -11,12 +12,14 @@ import os
 import threading
 
 from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.redrive import Redriver
 
 LOG = logging.getLogger(__name__)
 
 
 def run(conf, stop: threading.Event, parent=None) -> None:
-    """Collect garbage every ``[storage] gc_interval`` seconds and, when
+    """Collect garbage every ``[storage] gc_interval`` seconds, run the
+    redrive jobs every ``[storage] redrive_interval`` seconds and, when
     anything queues notifications and ``[notification] deliver_in_server``
     is on, deliver them, until ``stop`` is set (or, given ``parent``, that
     process is gone)."""
@@ -30,6 +33,14 @@ def run(conf, stop: threading.Event, parent=None) -> None:
         delivery = threading.Thread(target=worker.run, args=(stop,),
                                     name='zaqar-lite-delivery')
         delivery.start()
+    redrive = None
+    if conf.storage.redrive_interval:
+        redriver = Redriver(boot.pipelines, boot.data_driver.redrive_controller,
+                            conf.transport)
+        redrive = threading.Thread(
+            target=redriver.run, args=(stop, conf.storage.redrive_interval),
+            name='zaqar-lite-redrive')
+        redrive.start()
     interval = conf.storage.gc_interval
     while not stop.wait(interval or 3600):
         if not interval:
@@ -40,8 +51,9 @@ def run(conf, stop: threading.Event, parent=None) -> None:
             LOG.exception('garbage collection failed')
             continue
         LOG.debug('garbage collection removed %s', removed)
-    if delivery is not None:
-        delivery.join(60)
+    for thread in (delivery, redrive):
+        if thread is not None:
+            thread.join(60)
     boot.close()
 
 

@@ -22,6 +22,12 @@ OPTS = PIPELINE_OPTS + [
                     'messages and claims while serving; 0 disables it '
                     '(run "zaqar-lite gc" instead). Expired data is '
                     'invisible at once either way.'),
+    cfg.FloatOpt('redrive_interval', default=1.0, min=0,
+                 help='Seconds between passes of the housekeeper over the '
+                      'running redrive jobs (each pass moves up to a '
+                      'job\'s rate per second elapsed, at most one '
+                      'second\'s worth); 0 runs no redrive jobs in this '
+                      'server.'),
 ]
 
 

@@ -17,6 +17,9 @@ _DEFAULTS = [
                     'request gives no grace.'),
     cfg.IntOpt('default_subscription_ttl', default=3600,
                help='Seconds a subscription lives when it gives no ttl.'),
+    cfg.IntOpt('default_redrive_rate', default=10, min=1,
+               help='Messages per second a redrive job moves when the '
+                    'request gives no rate (at most max_redrive_rate).'),
     cfg.IntOpt('default_dedup_window', default=300, min=1,
                help='Seconds a message\'s idempotency_key is remembered '
                     '(a repeat within them is not stored again) when its '
@@ -61,6 +64,9 @@ _LIMITS = [
                       'claimable by time (a delay ending, a claim '
                       'expiring), and posts whose wake-up could not reach '
                       'this process (MongoDB: posts made on other hosts).'),
+    cfg.IntOpt('max_redrive_rate', default=1000, min=1,
+               help='Highest rate a redrive job may ask for, in messages '
+                    'per second.'),
     cfg.IntOpt('max_pools_per_page', default=20, min=1,
                help='Largest page of a pool listing.'),
     cfg.IntOpt('max_flavors_per_page', default=20, min=1,

@@ -25,7 +25,18 @@ A *message* is a dict::
                              # end of its delay, or of its last claim plus
                              # the queue's redelivery backoff
      'claim_expires': float|None,  # Unix time its live claim ends
-     'priority': int}      # 0 to 9 (PRIORITIES), higher claimed first
+     'priority': int,      # 0 to 9 (PRIORITIES), higher claimed first
+     'dead_letter': dict|None}  # provenance of a dead-lettered message
+
+A message that was moved into a dead-letter queue carries its provenance,
+recorded in the same atomic write as the move (None for any other
+message, and for messages moved by older versions)::
+
+    {'source': str,        # the queue it came from
+     'reason': str,        # 'max_claims', 'expired' or 'rejected'
+     'claim_count': int,   # how often it had been claimed when it moved
+     'at': float,          # Unix time of the move
+     'detail': str|None}   # a rejecting consumer's text, else None
 
 Messages given to ``Message.post`` are dicts with ``ttl``, ``body`` and
 optionally ``delay`` and ``priority`` (``DEFAULT_PRIORITY`` when absent);
@@ -48,6 +59,7 @@ then in posting order; listings are in posting order.
 from __future__ import annotations
 
 import abc
+import enum
 import functools
 
 DEFAULT_QUEUES_PER_PAGE = 10
@@ -58,6 +70,46 @@ DEFAULT_POOLS_PER_PAGE = 10
 DEFAULT_FLAVORS_PER_PAGE = 10
 PRIORITIES = range(10)  # message priorities; claims take higher ones first
 DEFAULT_PRIORITY = 4  # a message's priority when it gives none (as in JMS)
+
+
+class DeadLetterReason(enum.StrEnum):
+    """Why a message was moved to its queue's dead-letter queue."""
+
+    MAX_CLAIMS = 'max_claims'  # claimed ``_max_claim_count`` times
+    EXPIRED = 'expired'        # expired unconsumed (``_dead_letter_on_expiry``)
+    REJECTED = 'rejected'      # a consumer rejected it (``Message.reject``)
+
+
+def provenance(source, reason, claim_count, at, detail=None) -> dict:
+    """The ``dead_letter`` field of a message moved out of ``source``."""
+    return {'source': source, 'reason': str(reason),
+            'claim_count': int(claim_count), 'at': float(at),
+            'detail': detail}
+
+
+def dead_letter_target(queue, metadata):
+    """The queue's dead-letter queue, or None when it names none (or
+    names itself: a move into itself would loop)."""
+    target = (metadata or {}).get('_dead_letter_queue')
+    if not isinstance(target, str) or not target or target == queue:
+        return None
+    return target
+
+
+def expiry_target(queue, metadata):
+    """Where the queue moves messages that expire unconsumed: its
+    dead-letter queue when it sets ``_dead_letter_on_expiry``, else None
+    (they vanish, as in Zaqar)."""
+    if (metadata or {}).get('_dead_letter_on_expiry') is not True:
+        return None
+    return dead_letter_target(queue, metadata)
+
+
+def dead_letter_ttl(metadata, ttl) -> int:
+    """The ttl of a message moved into the dead-letter queue: the source's
+    ``_dead_letter_queue_messages_ttl`` when set, else its own ``ttl``."""
+    return int((metadata or {}).get('_dead_letter_queue_messages_ttl')
+               or ttl)
 
 
 class PostedIds(list):
@@ -99,6 +151,7 @@ class DataDriverBase(abc.ABC):
     message_class: type
     claim_class: type
     subscription_class: type
+    redrive_class: type
 
     @functools.cached_property
     def queue_controller(self) -> 'Queue':
@@ -119,6 +172,11 @@ class DataDriverBase(abc.ABC):
     def subscription_controller(self) -> 'Subscription':
         """The subscription controller of this driver."""
         return self.subscription_class(self)
+
+    @functools.cached_property
+    def redrive_controller(self) -> 'Redrives':
+        """Redrive jobs of this store's dead-letter queues."""
+        return self.redrive_class(self)
 
     @functools.cached_property
     def topic_controller(self):
@@ -403,6 +461,33 @@ class Message(ControllerBase, abc.ABC):
             the removed messages, oldest first.
         """
 
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None) -> str:
+        """Move a message its caller holds to the queue's dead-letter
+        queue, with provenance (reason ``rejected`` and ``detail``), in one
+        atomic write.  A zaqar-lite extension.
+
+        It arrives there as a moved message does after ``_max_claim_count``
+        claims: unclaimed, its ttl the queue's
+        ``_dead_letter_queue_messages_ttl`` when set, its id kept.
+
+        Args:
+            claim: the id of the live claim holding the message.
+            detail: the consumer's reason, stored as given (the transport
+                bounds its length).
+
+        Returns:
+            the dead-letter queue's name.
+
+        Raises:
+            MessageDoesNotExist: no such live message.
+            NoDeadLetterQueue: the queue names no dead-letter queue.
+            MessageIsClaimed: ``claim`` is None and the message is claimed.
+            MessageNotClaimed: the message is held by no live claim.
+            ClaimDoesNotMatch: ``claim`` is not the message's live claim.
+        """
+        raise NotImplementedError
+
 
 class Claim(ControllerBase, abc.ABC):
     """Claims: exclusive, time-limited leases on messages."""
@@ -430,8 +515,10 @@ class Claim(ControllerBase, abc.ABC):
         ``claim_count`` grows by one.  A message already claimed as often as
         the queue's ``_max_claim_count`` is moved to its
         ``_dead_letter_queue`` (when both are set) instead of being claimed;
-        in the dead-letter queue it is unclaimed, and its ttl is
-        ``_dead_letter_queue_messages_ttl`` when set.
+        in the dead-letter queue it is unclaimed, its ttl is
+        ``_dead_letter_queue_messages_ttl`` when set, and its
+        ``dead_letter`` provenance (reason ``max_claims``) is recorded in
+        the same atomic write.
 
         Returns:
             ``(claim_id, messages)``; ``(None, [])`` when nothing could be
@@ -457,6 +544,79 @@ class Claim(ControllerBase, abc.ABC):
         extension: callers pass it only when it changes the release, so
         stages written for Zaqar keep their signature.
         """
+
+
+class Redrives(ControllerBase, abc.ABC):
+    """Redrive jobs: one record per dead-letter queue of a project.
+
+    A *job* is a JSON-able dict (see ``zaqar_lite/redrive.py`` for its
+    fields); ``state`` is ``running``, ``done``, ``cancelled`` or
+    ``failed``.  Each stored job has a ``version`` that every write moves
+    on, so writers that race never overwrite each other unseen.  Drivers
+    provide three primitives (``_read``, ``_write``, ``_running``); the
+    rest is shared here.  Deleting a queue forgets its job.
+    """
+
+    def get(self, queue, project=None) -> dict:
+        """The queue's job (the last one started), with its ``version``.
+
+        Raises:
+            RedriveDoesNotExist
+        """
+        from zaqar_lite import errors
+        job = self._read(queue, project)
+        if job is None:
+            raise errors.RedriveDoesNotExist(queue, project)
+        return job
+
+    def start(self, queue, job, project=None) -> dict:
+        """Store ``job`` as the queue's job unless one is running.
+
+        Returns:
+            the stored job, with its ``version``.
+
+        Raises:
+            RedriveConflict: a job of this queue is running.
+        """
+        from zaqar_lite import errors
+        current = self._read(queue, project)
+        if current is not None and current['state'] == 'running':
+            raise errors.RedriveConflict(queue)
+        version = None if current is None else current['version']
+        stored = {**job, 'version': (version or 0) + 1}
+        if not self._write(queue, project, stored, version):
+            raise errors.RedriveConflict(queue)
+        return stored
+
+    def update(self, queue, job, project=None) -> bool:
+        """Replace the stored job if it is still at ``job['version']``.
+
+        Returns:
+            True when written (``job['version']`` has moved on by one);
+            False when another writer changed it first (read it again).
+        """
+        stored = {**job, 'version': job['version'] + 1}
+        if not self._write(queue, project, stored, job['version']):
+            return False
+        job['version'] = stored['version']
+        return True
+
+    def running(self) -> list:
+        """``(project, queue)`` of every running job of this store."""
+        return self._running()
+
+    @abc.abstractmethod
+    def _read(self, queue, project):
+        """The stored job (with ``version``), or None."""
+
+    @abc.abstractmethod
+    def _write(self, queue, project, job, expected) -> bool:
+        """Store ``job`` if the stored version is ``expected`` (None: if
+        no job is stored); False otherwise."""
+
+    @abc.abstractmethod
+    def _running(self) -> list:
+        """``(project, queue)`` of the stored jobs in state ``running``."""
 
 
 class Subscription(ControllerBase, abc.ABC):

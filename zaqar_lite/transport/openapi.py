@@ -1,8 +1,9 @@
 """The OpenAPI 3 document of the API, from ``openapi.yaml``.
 
 The YAML describes the queue paths once; the topic paths (the same
-resources under ``/v2/topics``, without claims and share) are derived from
-them here, and the admin paths (``x-admin``) are kept only in admin mode.
+resources under ``/v2/topics``, without claims, share, reject and
+redrive) are derived from them here, and the admin paths (``x-admin``)
+are kept only in admin mode.
 """
 
 import copy
@@ -13,7 +14,7 @@ import yaml
 
 QUEUES = '/v2/queues/{queue_name}'
 TOPICS = '/v2/topics/{queue_name}'
-NOT_FOR_TOPICS = ('/claims', '/share')
+NOT_FOR_TOPICS = ('/claims', '/share', '/reject', '/redrive')
 
 
 @functools.lru_cache(maxsize=1)

@@ -37,6 +37,7 @@ RESERVED_INT_KEYS = {
                       '{max} seconds, and must be at least 1 second long.'),
 }
 IDEMPOTENCY_KEY_MAX = 128  # characters
+REJECT_DETAIL_MAX = 1024  # characters of a reject's detail text
 DATE_AND_TIME = re.compile(r'^\d{4}-\d\d-\d\d[T ]\d\d:\d\d')
 
 
@@ -119,6 +120,13 @@ class Validator:
                 or len(dead_letter) > QUEUE_NAME_MAX):
             raise ValidationError(
                 '_dead_letter_queue must be a valid queue name.')
+        on_expiry = metadata.get('_dead_letter_on_expiry')
+        if on_expiry is not None and not isinstance(on_expiry, bool):
+            raise ValidationError('_dead_letter_on_expiry must be boolean.')
+        if on_expiry and dead_letter is None:
+            raise ValidationError(
+                '_dead_letter_on_expiry needs a _dead_letter_queue to move '
+                'expired messages into.')
         encrypt = metadata.get('_enable_encrypt_messages')
         if encrypt is not None and not isinstance(encrypt, bool):
             raise ValidationError('_enable_encrypt_messages must be boolean.')
@@ -257,6 +265,52 @@ class Validator:
         elif length > config_max:
             raise ValidationError(
                 f'Message collection size is too large. Max size {config_max}')
+
+    # -- dead letters ------------------------------------------------------
+
+    @staticmethod
+    def reject(document) -> str | None:
+        """The detail text of a reject body (``{}`` or ``{"detail": s}``)."""
+        if not isinstance(document, dict) or set(document) - {'detail'}:
+            raise ValidationError(
+                'A reject body is a JSON object with at most a "detail" '
+                'string.')
+        detail = document.get('detail')
+        if detail is not None and (not isinstance(detail, str)
+                                   or len(detail) > REJECT_DETAIL_MAX):
+            raise ValidationError(
+                f'The detail of a reject must be a string of at most '
+                f'{REJECT_DETAIL_MAX} characters.')
+        return detail
+
+    def redrive(self, document, queue) -> dict:
+        """``{'to', 'rate', 'limit'}`` of a redrive request, defaults
+        applied (``to`` and ``limit`` None when not given)."""
+        allowed = {'to', 'rate', 'limit'}
+        if not isinstance(document, dict) or set(document) - allowed:
+            raise ValidationError(
+                'A redrive body is a JSON object with optional "to", '
+                '"rate" and "limit".')
+        to = document.get('to')
+        if to is not None and (not isinstance(to, str)
+                               or not QUEUE_NAME.match(to)
+                               or len(to) > QUEUE_NAME_MAX):
+            raise ValidationError('"to" must be a valid queue name.')
+        if to == queue:
+            raise ValidationError(
+                'A queue cannot be redriven into itself; "to" must name '
+                'another queue.')
+        high = self.limits.max_redrive_rate
+        rate = document.get('rate', min(self.limits.default_redrive_rate,
+                                        high))
+        if not is_int(rate) or not 1 <= rate <= high:
+            raise ValidationError(
+                f'"rate" must be an integer of at least 1 and at most '
+                f'{high} messages per second.')
+        limit = document.get('limit')
+        if limit is not None and (not is_int(limit) or limit < 1):
+            raise ValidationError('"limit" must be an integer of at least 1.')
+        return {'to': to, 'rate': rate, 'limit': limit}
 
     # -- subscriptions -----------------------------------------------------
 

@@ -213,6 +213,16 @@ def test_a_dead_letter_queue_follows_its_queue(control):
             'other', {'_dead_letter_queue': 'd'}, project='p')
 
 
+def test_new_queues_sharing_a_dead_letter_queue_join_its_pool(control):
+    driver = DataDriver(Catalog(control))
+    driver.queue_controller.create('d', project='p')
+    catalogue = control.catalogue_controller
+    for name in ('orders', 'mails', 'invoices'):
+        driver.queue_controller.create(
+            name, metadata={'_dead_letter_queue': 'd'}, project='p')
+        assert catalogue.get('p', name) == catalogue.get('p', 'd')
+
+
 def test_a_pool_that_goes_down_affects_only_its_queues(tmp_path, management):
     server = RedisServer(tmp_path)
     server.start()

@@ -1,9 +1,11 @@
 """Redis-only behaviour: URIs, start-up errors, durability across restarts."""
 
+import uuid
+
 import pytest
 
 from tests.engines.redis_server import RedisServer
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 from zaqar_lite import errors
 from zaqar_lite.storage.redis.connection import client_from_uri
 from zaqar_lite.storage.redis.driver import DataDriver
@@ -87,6 +89,25 @@ def test_acknowledged_messages_survive_a_redis_crash_with_aof(tmp_path):
         assert [m['id'] for m in still_held] == [m['id'] for m in held]
     finally:
         server.stop()
+
+
+def test_requests_move_expired_messages_of_an_opted_in_queue(redis_server):
+    # Every script cleans up a bounded number of expired messages first:
+    # there, as in gc, a queue with _dead_letter_on_expiry moves them.
+    driver = DataDriver(redis_server.uri,
+                        {'key_prefix': f'test-{uuid.uuid4().hex}'})
+    try:
+        driver.queue_controller.create('q', metadata={
+            '_dead_letter_queue': 'dlq', '_dead_letter_on_expiry': True},
+            project='p')
+        [mid] = driver.message_controller.post(
+            'q', [{'body': 'late', 'ttl': 1}], 'c', project='p')
+        wait_for(lambda: not page(driver.message_controller.list(
+            'q', project='p', echo=True))[0], what='the message to expire')
+        moved = driver.message_controller.get('dlq', mid, project='p')
+        assert moved['dead_letter']['reason'] == 'expired'
+    finally:
+        driver.close()
 
 
 def test_data_of_the_version_before_priorities_and_backoff_keeps_working(

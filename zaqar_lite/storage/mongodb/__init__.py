@@ -11,10 +11,10 @@ URI
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
     number of held messages; delayed messages; message priorities;
-    redelivery backoff; dead-letter queues.  Runs on
-    MongoDB 6+ and on FerretDB v1 (what the tests use) with the same code:
-    it needs no transactions, no atomic read-modify-write and no TTL
-    indexes.  Claims are made exclusive by unique inserts (``leases.py``),
+    redelivery backoff; dead-letter queues with provenance; redrive jobs.
+    Runs on MongoDB 6+ and on FerretDB v1 (what the tests use) with the
+    same code: it needs no transactions, no atomic read-modify-write and no
+    TTL indexes.  Claims are made exclusive by unique inserts (``leases.py``),
     message numbers by a unique index, and expiry is filtered on every read
     and cleaned up by ``gc()``.  Posts and releases wake long-poll claims
     in every process of their host (``storage/host_doorbell.py``); claims
@@ -26,8 +26,9 @@ Data layout (``schema.py`` names every collection, field and index)
     messages); ``messages`` with a per-queue posting sequence ``seq`` and
     an ``available`` time (when the message may next be claimed: after its
     delay, or its claim's end ``claim_expires`` plus the queue's
-    redelivery backoff) and a ``priority``; ``claims``;
-    ``leases`` (one per grant of a message); ``subscriptions``.
+    redelivery backoff) and a ``priority``; ``claims``; ``leases`` (one
+    per grant of a message); ``subscriptions``; ``idempotency_keys``;
+    ``redrive_jobs``.
 
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims

@@ -19,10 +19,9 @@ import uuid
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base, redelivery
-from zaqar_lite.storage.mongodb import leases
-from zaqar_lite.storage.mongodb.messages import (append, count_removed,
-                                                 to_message)
-from zaqar_lite.storage.mongodb.queues import create_queue, queue_metadata
+from zaqar_lite.storage.mongodb import dead_letters, leases
+from zaqar_lite.storage.mongodb.messages import to_message
+from zaqar_lite.storage.mongodb.queues import queue_metadata
 from zaqar_lite.storage.mongodb.schema import belongs, in_queue
 
 
@@ -37,10 +36,10 @@ class DeadLetters:
     @classmethod
     def of(cls, queue, metadata):
         """The queue's policy, or None when it has none (or names itself)."""
-        target = metadata.get('_dead_letter_queue')
+        target = base.dead_letter_target(queue, metadata)
         max_claims = metadata.get('_max_claim_count')
-        if not target or not max_claims or target == queue:
-            return None  # a move into itself would loop: claim instead
+        if not target or not max_claims:
+            return None  # none, or itself (a move into itself would loop)
         return cls(target, int(max_claims),
                    metadata.get('_dead_letter_queue_messages_ttl'))
 
@@ -172,21 +171,12 @@ class ClaimController(base.Claim):
                 break
         return taken
 
-    def _dead_letter(self, doc, queue, project, dead_letters, now):
-        """Move a message to the dead-letter queue, unclaimed, as a new post.
-
-        Its id stays, so it leaves its queue before it arrives: without
-        transactions, a crash in between loses it.
-        """
-        if not count_removed(self.db, queue, project,
-                             self.db.messages.delete_by_id(doc['_id'])):
-            return
-        ttl = dead_letters.ttl or round(doc['expires'] - doc['created'])
-        create_queue(self.db, dead_letters.queue, project)
-        moved = {**doc, 'queue': dead_letters.queue, 'created': now,
-                 'expires': now + int(ttl), 'delay': 0, 'available': now,
-                 'claim': None}
-        append(self.db, dead_letters.queue, project, [moved])
+    def _dead_letter(self, doc, queue, project, dead_letters_, now):
+        """Move a message to the dead-letter queue (see
+        ``dead_letters.move``)."""
+        dead_letters.move(self.db, doc, project, dead_letters_.queue,
+                          dead_letters_.ttl, now,
+                          base.DeadLetterReason.MAX_CLAIMS)
 
 
 def _held_by(doc, claim_id, until, grace, schedule) -> dict:

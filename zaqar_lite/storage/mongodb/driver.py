@@ -12,10 +12,11 @@ import pymongo.errors
 from zaqar_lite import errors
 from zaqar_lite.storage import base
 from zaqar_lite.storage.host_doorbell import HostDoorbell
-from zaqar_lite.storage.mongodb import engine, leases, schema
+from zaqar_lite.storage.mongodb import dead_letters, engine, leases, schema
 from zaqar_lite.storage.mongodb.claims import ClaimController
 from zaqar_lite.storage.mongodb.messages import MessageController, remove
-from zaqar_lite.storage.mongodb.queues import QueueController
+from zaqar_lite.storage.mongodb.queues import QueueController, queue_metadata
+from zaqar_lite.storage.mongodb.redrives import RedriveController
 from zaqar_lite.storage.mongodb.subscriptions import SubscriptionController
 
 GC_BATCH = 1000  # expired messages removed per round
@@ -38,6 +39,7 @@ class DataDriver(base.DataDriverBase):
     message_class = MessageController
     claim_class = ClaimController
     subscription_class = SubscriptionController
+    redrive_class = RedriveController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'DURABILITY', 'AOD',
                          'HIGH_THROUGHPUT')
 
@@ -78,7 +80,8 @@ class DataDriver(base.DataDriverBase):
         # its ``available`` time has passed, with no write needed.
         now = time.time()
         expired = {'expires': {'$lte': now}}
-        return {'messages': self._remove_expired_messages(now),
+        removed, moved = self._remove_expired_messages(now)
+        return {'messages': removed, 'dead_lettered': moved,
                 'claims': self.db.claims.delete_many(expired),
                 'leases': leases.remove_ended(self.db, now),
                 'subscriptions': self.db.subscriptions.delete_many(expired),
@@ -86,7 +89,13 @@ class DataDriver(base.DataDriverBase):
                     expired)}
 
     def _remove_expired_messages(self, now):
-        removed = 0
+        """Remove expired messages; those of a queue that sets
+        ``_dead_letter_on_expiry`` move to its dead-letter queue instead.
+
+        Returns:
+            ``(removed, moved)``.
+        """
+        removed = moved = 0
         while True:
             expired = self.db.messages.find(
                 {'expires': {'$lte': now}}, limit=GC_BATCH,
@@ -95,6 +104,12 @@ class DataDriver(base.DataDriverBase):
             for doc in expired:
                 by_queue[doc['project'], doc['queue']].append(doc['_id'])
             for (project, queue), ids in by_queue.items():
+                meta = queue_metadata(self.db, queue, project) or {}
+                target = base.expiry_target(queue, meta)
+                if target is not None:
+                    moved += dead_letters.move_expired(
+                        self.db, queue, project, meta, target, now)
+                    continue
                 removed += remove(self.db, queue, project,
                                   {'_id': {'$in': ids},
                                    'expires': {'$lte': now}})
@@ -102,7 +117,7 @@ class DataDriver(base.DataDriverBase):
                 break
         if not self.updates_are_isolated:
             self._recount_messages()
-        return removed
+        return removed, moved
 
     def _recount_messages(self):
         """Set each queue's message counter from a count of its messages.

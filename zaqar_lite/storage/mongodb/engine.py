@@ -241,6 +241,7 @@ class Collections:
     leases: Collection
     subscriptions: Collection
     idempotency_keys: Collection
+    redrive_jobs: Collection
 
     @classmethod
     def of(cls, database, isolated=True) -> 'Collections':
@@ -249,4 +250,5 @@ class Collections:
         return cls(queues=wrap(schema.QUEUES), messages=wrap(schema.MESSAGES),
                    claims=wrap(schema.CLAIMS), leases=wrap(schema.LEASES),
                    subscriptions=wrap(schema.SUBSCRIPTIONS),
-                   idempotency_keys=wrap(schema.IDEMPOTENCY_KEYS))
+                   idempotency_keys=wrap(schema.IDEMPOTENCY_KEYS),
+                   redrive_jobs=wrap(schema.REDRIVE_JOBS))

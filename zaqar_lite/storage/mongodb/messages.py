@@ -37,7 +37,8 @@ def to_message(doc, now) -> dict:
             'claim_count': doc['claim_count'], 'delay': doc['delay'],
             'available_at': doc['available'],
             'claim_expires': ends if held else None,
-            'priority': doc.get('priority', base.DEFAULT_PRIORITY)}
+            'priority': doc.get('priority', base.DEFAULT_PRIORITY),
+            'dead_letter': doc.get('dead_letter')}
 
 
 def parse_marker(marker) -> int:
@@ -217,6 +218,31 @@ class MessageController(base.Message):
                         {'claim_expires': {'$lte': now}},
                         {'claim': {'$in': allowed}}]})
 
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None):
+        # imported here: both modules import this one
+        from zaqar_lite.storage.mongodb import dead_letters
+        from zaqar_lite.storage.mongodb.queues import queue_metadata
+        for _ in range(DELETE_ATTEMPTS):
+            now = time.time()
+            doc = fetch(self.db, queue, project, message_id, now)
+            if doc is None:
+                raise errors.MessageDoesNotExist(message_id, queue, project)
+            meta = queue_metadata(self.db, queue, project) or {}
+            target = base.dead_letter_target(queue, meta)
+            if target is None:
+                raise errors.NoDeadLetterQueue(queue, project)
+            _check_claim(doc, claim, now, required=True)
+            if dead_letters.move(
+                    self.db, doc, project, target,
+                    meta.get('_dead_letter_queue_messages_ttl'), now,
+                    base.DeadLetterReason.REJECTED, detail,
+                    still={'claim': doc['claim'],
+                           'available': doc['available']}):
+                return target
+        raise errors.StorageUnavailable(
+            f'message {message_id} kept changing; try again')
+
     def pop(self, queue, limit, project=None):
         now = time.time()
         if leases.claimable_metadata(self.db, queue, project) is None:
@@ -267,11 +293,15 @@ def _new_document(message, queue, project, client, now) -> dict:
             'priority': message.get('priority', base.DEFAULT_PRIORITY)}
 
 
-def _check_claim(doc, claim, now):
+def _check_claim(doc, claim, now, required=False):
+    """Raise unless ``claim`` may delete the message (``required``: unless
+    that live claim holds it)."""
     live_claim = to_message(doc, now)['claim_id']
     if claim is None:
         if live_claim is not None:
             raise errors.MessageIsClaimed(doc['_id'])
+        if required:
+            raise errors.MessageNotClaimed(doc['_id'])
     elif live_claim is None:
         raise errors.MessageNotClaimed(doc['_id'])
     elif live_claim != claim:

@@ -85,6 +85,7 @@ class QueueController(base.Queue):
         self.db.messages.delete_many(in_queue(name, project))
         self.db.claims.delete_many(in_queue(name, project))
         self.db.idempotency_keys.delete_many(in_queue(name, project))
+        self.db.redrive_jobs.delete_by_id(queue_id(name, project))
         self.db.subscriptions.delete_many(
             {'project': stored_project(project), 'source': name})
 

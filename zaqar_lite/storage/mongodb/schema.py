@@ -12,7 +12,8 @@
 
     {_id, project, queue, seq, body (JSON text), client, created, expires,
      delay, available (when it may next be claimed), claim (id or None),
-     claim_expires (when that claim ends), claim_count, priority}
+     claim_expires (when that claim ends), claim_count, priority,
+     dead_letter (provenance of a dead-lettered message; absent on others)}
 
   A message is held by ``claim`` while ``claim_expires`` is in the future;
   ``available`` is then the claim's end plus the queue's redelivery
@@ -35,6 +36,9 @@ text), confirmed, created, expires}``.
 ``idempotency_keys``: ``{_id: idempotency_key_id(...), project, queue, key,
 message_id, expires}``: the message first posted with a key, until the
 key's dedup window ends (see ``idempotency.py``).
+
+``redrive_jobs``: ``{_id: queue_id(queue, project), project, queue, job
+(JSON text), version, state}``: a dead-letter queue's redrive job.
 
 The management store (``control.py``) keeps, in the same or another
 database: ``catalogue`` ``{_id: queue_id(queue, project), project, queue,
@@ -67,6 +71,7 @@ CLAIMS = 'claims'
 LEASES = 'leases'
 SUBSCRIPTIONS = 'subscriptions'
 IDEMPOTENCY_KEYS = 'idempotency_keys'
+REDRIVE_JOBS = 'redrive_jobs'
 
 _UP = pymongo.ASCENDING
 
@@ -114,6 +119,10 @@ INDEXES = {
     IDEMPOTENCY_KEYS: [
         ('idempotency_key_by_queue', [('project', _UP), ('queue', _UP)], {}),
         ('idempotency_key_by_expiry', [('expires', _UP)], {}),
+    ],
+    REDRIVE_JOBS: [
+        # the housekeeper's scan for running jobs
+        ('redrive_job_by_state', [('state', _UP)], {}),
     ],
 }
 

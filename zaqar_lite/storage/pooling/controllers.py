@@ -98,10 +98,25 @@ class QueueController(_Routing, base.Queue):
 
     def create(self, name, metadata=None, project=None):
         flavor = (metadata or {}).get('_flavor')
+        if flavor is None:
+            self._join_dead_letter_queue(name, metadata, project)
         driver = self.catalog.register(name, project, flavor)
         self._place_dead_letter_queue(name, metadata, project)
         return driver.queue_controller.create(name, metadata=metadata,
                                               project=project)
+
+    def _join_dead_letter_queue(self, name, metadata, project):
+        """A new queue whose dead-letter queue is in a pool goes to that
+        pool, so that several queues can share one dead-letter queue."""
+        dead_letter = base.dead_letter_target(name, metadata)
+        catalogue = self.catalog.control.catalogue_controller
+        if dead_letter is None or self.exists(name, project=project):
+            return
+        try:
+            pool = catalogue.get(project, dead_letter)
+        except errors.QueueNotMapped:
+            return
+        catalogue.insert(project, name, pool)
 
     def _place_dead_letter_queue(self, name, metadata, project):
         """A queue's dead-letter queue must live in its pool: the move is
@@ -230,6 +245,16 @@ class MessageController(_Routing, base.Message):
             return []
         return controller.pop(queue, limit, project=project)
 
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None):
+        # The dead-letter queue shares the queue's pool (see
+        # QueueController._place_dead_letter_queue): one atomic move.
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return controller.reject(queue, message_id, project=project,
+                                 claim=claim, detail=detail)
+
 
 class ClaimController(_Routing, base.Claim):
 
@@ -261,6 +286,46 @@ class ClaimController(_Routing, base.Claim):
         if controller is not None:
             controller.delete(queue, claim_id, project=project,
                               **({} if delay is None else {'delay': delay}))
+
+
+class RedriveController(_Routing, base.Redrives):
+    """Each job lives in the pool of its dead-letter queue."""
+
+    def _controller(self, queue, project):
+        return self._target(queue, project, 'redrive_controller')
+
+    def get(self, queue, project=None):
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.RedriveDoesNotExist(queue, project)
+        return controller.get(queue, project=project)
+
+    def start(self, queue, job, project=None):
+        controller = self._controller(queue, project)
+        if controller is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        return controller.start(queue, job, project=project)
+
+    def update(self, queue, job, project=None):
+        controller = self._controller(queue, project)
+        return controller is not None and controller.update(
+            queue, job, project=project)
+
+    def _running(self):
+        # A job is in its queue's pool; one left in a pool its queue no
+        # longer routes to (the queue was deleted) is not reported.
+        found = []
+        for driver in self.driver.pool_drivers():
+            for project, queue in driver.redrive_controller.running():
+                if self.catalog.lookup(queue, project) is driver:
+                    found.append((project, queue))
+        return found
+
+    def _read(self, queue, project):
+        raise NotImplementedError  # every caller is routed above
+
+    def _write(self, queue, project, job, expected):
+        raise NotImplementedError  # every caller is routed above
 
 
 class SubscriptionController(_Routing, base.Subscription):

@@ -42,10 +42,15 @@ class DataDriver(base.DataDriverBase):
     message_class = controllers.MessageController
     claim_class = controllers.ClaimController
     subscription_class = controllers.SubscriptionController
+    redrive_class = controllers.RedriveController
 
     def __init__(self, catalog):
         super().__init__('pooling://', {})
         self.catalog = catalog
+
+    def pool_drivers(self) -> list:
+        """The data driver of every pool (the default pool's included)."""
+        return list(self._pools().values())
 
     def _pools(self) -> dict:
         pools = self.catalog.drivers()

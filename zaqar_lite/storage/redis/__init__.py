@@ -8,10 +8,10 @@ URI
 Capabilities
     Exclusive claims whose cost does not grow with queue depth or with the
     number of claimed messages; delayed messages; message priorities;
-    redelivery backoff; dead-letter queues; posts and releases wake
-    long-poll claims on every host (PUBLISH from the scripts,
-    ``doorbell.py``).  Every
-    operation is one Lua script: atomic on the server and one round trip.
+    redelivery backoff; dead-letter queues with provenance; redrive jobs;
+    posts and releases wake long-poll claims on every host (PUBLISH from
+    the scripts, ``doorbell.py``).  Every operation is one Lua script:
+    atomic on the server and one round trip.
     Not for Redis Cluster (a dead-letter move spans two queues' keys).
 
 Data layout (``lua/common.lua`` names every key)
@@ -20,16 +20,19 @@ Data layout (``lua/common.lua`` names every key)
     availability time (one per priority level in use, with a small sorted
     set of the levels besides the default), by expiry, and of the
     unclaimed ones by sequence; hashes of records (msgpack ``[client,
-    created, delay]``), bodies (msgpack), holding claim, claim count and
-    priority (when not the default); a sorted set of claims by expiry with
-    their settings, and one set of held ids per claim; a hash of
-    idempotency keys to message ids and a sorted set of the keys by
+    created, delay]``), bodies (msgpack), holding claim, claim count,
+    priority (when not the default) and dead-letter provenance (JSON, for
+    messages moved into a dead-letter queue); a sorted set of claims by
+    expiry with their settings, and one set of held ids per claim; a hash
+    of idempotency keys to message ids and a sorted set of the keys by
     expiry; the redelivery schedule (fixed-width delays by claim count in
-    one string, computed in Python when the metadata is set).  Claims walk
-    the availability sets from the highest priority down, where claimed
-    and delayed messages sit in the future, so they never scan past them.
-    Data written before priorities and backoff existed is the default
-    level's and has no schedule.
+    one string, computed in Python when the metadata is set); a hash of
+    the queue's redrive job.  ``<prefix>:redrives`` is the set of queues
+    whose job is running.  Claims walk the availability sets from the
+    highest priority down, where claimed and delayed messages sit in the
+    future, so they never scan past them.  Data written before priorities,
+    backoff and provenance existed is the default level's, has no
+    schedule and no provenance.
 
 Durability
     What Redis keeps: with ``appendonly yes`` and ``appendfsync always``,

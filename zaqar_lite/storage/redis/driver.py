@@ -11,6 +11,7 @@ from zaqar_lite.storage.redis.connection import client_from_uri
 from zaqar_lite.storage.redis.doorbell import PubSubDoorbell
 from zaqar_lite.storage.redis.messages import MessageController
 from zaqar_lite.storage.redis.queues import QueueController
+from zaqar_lite.storage.redis.redrives import RedriveController
 from zaqar_lite.storage.redis.scripts import Scripts
 from zaqar_lite.storage.redis.subscriptions import SubscriptionController
 
@@ -31,6 +32,7 @@ class DataDriver(base.DataDriverBase):
     message_class = MessageController
     claim_class = ClaimController
     subscription_class = SubscriptionController
+    redrive_class = RedriveController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'AOD', 'HIGH_THROUGHPUT')
 
     def __init__(self, uri, options=None):
@@ -58,7 +60,7 @@ class DataDriver(base.DataDriverBase):
     def gc(self):
         _, scopes = self.scripts.run('queues_all', '', '')
         totals = {'claims': 0, 'messages': 0, 'subscriptions': 0,
-                  'idempotency_keys': 0}
+                  'idempotency_keys': 0}  # 'messages' counts dead-letter moves
         for scope in scopes:
             project, _, queue = scope.decode().rpartition('/')
             _, counts = self.scripts.run('housekeep', project, queue)

@@ -1,5 +1,6 @@
 """Messages of the Redis store."""
 
+import json
 import secrets
 import time
 
@@ -15,7 +16,8 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
     (message_id, record, body, expires, claim_id, claim_count, available,
-     claim_expires, priority) = item
+     claim_expires, priority) = item[:9]
+    dead_letter = item[9] if len(item) > 9 else None
     _client, created, delay = msgpack.unpackb(record)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
@@ -25,7 +27,8 @@ def to_message(item, now) -> dict:
             'claim_count': claim_count, 'delay': delay,
             'available_at': float(available),
             'claim_expires': float(claim_expires) if claim_expires else None,
-            'priority': priority}
+            'priority': priority,
+            'dead_letter': json.loads(dead_letter) if dead_letter else None}
 
 
 def parse_marker(marker) -> str:
@@ -104,6 +107,20 @@ class MessageController(base.Message):
                            ','.join(claim_ids or ()), *map(str, message_ids))
         if held:
             raise errors.MessageIsClaimed(held.decode())
+
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None):
+        _, outcome = self.run('message_reject', project, queue,
+                              str(message_id), claim or '', detail or '')
+        outcome = outcome.decode()
+        if not outcome.startswith('!'):
+            return outcome
+        raise {'!missing': errors.MessageDoesNotExist(message_id, queue,
+                                                      project),
+               '!no-dlq': errors.NoDeadLetterQueue(queue, project),
+               '!claimed': errors.MessageIsClaimed(message_id),
+               '!not-claimed': errors.MessageNotClaimed(message_id),
+               '!mismatch': errors.ClaimDoesNotMatch(message_id)}[outcome]
 
     def pop(self, queue, limit, project=None):
         now, items = self.run('message_pop', project, queue, limit)

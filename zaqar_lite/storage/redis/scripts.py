@@ -12,7 +12,8 @@ NAMES = ('queue_create', 'queue_set_metadata', 'queue_delete', 'queue_get',
          'message_list', 'message_get', 'message_first', 'message_tail',
          'message_delete', 'message_bulk_delete', 'message_pop', 'claim_create', 'claim_get',
          'claim_update', 'claim_delete', 'housekeep', 'sub_create',
-         'sub_get', 'sub_list', 'sub_update', 'sub_confirm', 'sub_delete')
+         'sub_get', 'sub_list', 'sub_update', 'sub_confirm', 'sub_delete',
+         'message_reject', 'redrive_job')
 
 
 def _source(name):

@@ -11,13 +11,14 @@ URI
 
 Capabilities
     Queues, messages, claims (exclusive, constant cost), delayed messages,
-    message priorities, redelivery backoff, dead-letter queues; posts and
-    releases wake long-poll claims in every process of the host
-    (``storage/host_doorbell.py``).  Several processes on one host may
-    share one file (gunicorn workers, ``zaqar-lite gc``, other services):
-    each process and thread opens its own connection lazily, and a driver
-    that crosses a fork drops its parent's.  Writes queue on a thread lock
-    and on an
+    message priorities, redelivery backoff, dead-letter queues with
+    provenance (moves, rejects and expiry moves are one transaction each),
+    redrive jobs; posts and releases wake long-poll claims in every process
+    of the host (``storage/host_doorbell.py``).  Several processes on one
+    host may share one file (gunicorn workers, ``zaqar-lite gc``, other
+    services): each process and thread opens its own connection lazily,
+    and a driver that crosses a fork drops its parent's.  Writes queue on
+    a thread lock and on an
     ``flock`` of the lock file, then run in ``BEGIN IMMEDIATE``
     transactions, so every read-modify-write (a claim) is atomic across
     processes.  Reads run on WAL snapshots and never wait for writers.
@@ -27,10 +28,10 @@ Data layout (``schema.py``)
     counter; ``messages`` with a posting sequence ``seq`` and an
     ``available_at`` time (when the message may next be claimed: after its
     delay, or its claim's end plus the queue's redelivery backoff) and a
-    ``priority``; ``claims`` keyed by id.  ``project`` None is stored as
-    ''.  A message is claimed while its ``claim_id`` is set and
-    ``claim_expires`` is in the future, so an expiring claim frees its
-    messages without any write.
+    ``priority``; ``claims`` keyed by id; ``redrive_jobs`` keyed by
+    (project, queue).  ``project`` None is stored as ''.  A message is
+    claimed while its ``claim_id`` is set and ``claim_expires`` is in the
+    future, so an expiring claim frees its messages without any write.
 
 Order
     Listings are in posting order (the marker is the last ``seq``).  Claims

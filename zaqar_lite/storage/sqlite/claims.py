@@ -17,8 +17,9 @@ import uuid
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base, redelivery
+from zaqar_lite.storage.sqlite import dead_letters
 from zaqar_lite.storage.sqlite import messages as sqlite_messages
-from zaqar_lite.storage.sqlite.queues import create_queue, queue_metadata, scope
+from zaqar_lite.storage.sqlite.queues import queue_metadata, scope
 from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
 
 
@@ -134,28 +135,13 @@ def _take(conn, queue, project, meta, now, limit):
             break
         for row in rows:
             if dead_letter and max_claims and row['claim_count'] >= max_claims:
-                _dead_letter(conn, row, queue, dead_letter, project, meta,
-                             now)
+                dead_letters.move(conn, row, queue, dead_letter, project,
+                                  meta, now, base.DeadLetterReason.MAX_CLAIMS)
             else:
                 taken.append(row)
         if len(rows) < wanted:
             break
     return taken
-
-
-def _dead_letter(conn, row, queue, dead_letter, project, meta, now):
-    """Move a message to the dead-letter queue, unclaimed, as a new post."""
-    create_queue(conn, dead_letter, project)
-    ttl = int(meta.get('_dead_letter_queue_messages_ttl') or row['ttl'])
-    sqlite_messages.delete_rows(conn, queue, project, [row])
-    conn.execute(
-        'INSERT INTO messages (id, project, queue, body, client_uuid, created, '
-        'ttl, expires, delay, available_at, claim_count, priority) '
-        'SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?',
-        (row['id'], scope(project), dead_letter, row['body'],
-         row['client_uuid'], now, ttl, now + ttl, now, row['claim_count'],
-         row['priority']))
-    sqlite_messages.count_messages(conn, dead_letter, project, 1)
 
 
 def _hold(conn, rows, claim_id, until, grace, schedule, increment):

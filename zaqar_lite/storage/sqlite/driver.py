@@ -5,10 +5,13 @@ import time
 
 from zaqar_lite.storage import base
 from zaqar_lite.storage.host_doorbell import HostDoorbell
+from zaqar_lite.storage.sqlite import dead_letters
 from zaqar_lite.storage.sqlite.claims import ClaimController
 from zaqar_lite.storage.sqlite.database import Database, path_from_uri
-from zaqar_lite.storage.sqlite.messages import MessageController
-from zaqar_lite.storage.sqlite.queues import QueueController
+from zaqar_lite.storage.sqlite.messages import (MessageController,
+                                                count_messages)
+from zaqar_lite.storage.sqlite.queues import QueueController, queue_metadata
+from zaqar_lite.storage.sqlite.redrives import RedriveController
 from zaqar_lite.storage.sqlite.subscriptions import SubscriptionController
 
 
@@ -24,6 +27,7 @@ class DataDriver(base.DataDriverBase):
     message_class = MessageController
     claim_class = ClaimController
     subscription_class = SubscriptionController
+    redrive_class = RedriveController
     BASE_CAPABILITIES = ('FIFO', 'CLAIMS', 'DURABILITY', 'AOD')
 
     def __init__(self, uri, options=None):
@@ -52,26 +56,46 @@ class DataDriver(base.DataDriverBase):
                 '(SELECT id FROM claims WHERE expires <= ?)', (now,)).rowcount
             claims = conn.execute('DELETE FROM claims WHERE expires <= ?',
                                   (now,)).rowcount
-            expired = conn.execute(
-                'SELECT project, queue, count(*) AS n FROM messages '
-                'INDEXED BY messages_expiring '
-                'WHERE expires <= ? GROUP BY project, queue', (now,)).fetchall()
-            conn.executemany(
-                'UPDATE queues SET messages = messages - ? '
-                'WHERE project = ? AND name = ?',
-                [(row['n'], row['project'], row['queue']) for row in expired])
-            messages = conn.execute('DELETE FROM messages WHERE expires <= ?',
-                                    (now,)).rowcount
+            messages, moved = _expire_messages(conn, now)
             subscriptions = conn.execute(
                 'DELETE FROM subscriptions WHERE expires <= ?', (now,)
             ).rowcount
             keys = conn.execute(
                 'DELETE FROM idempotency_keys WHERE expires <= ?', (now,)
             ).rowcount
-        return {'messages': messages, 'claims': claims, 'released': released,
+        return {'messages': messages, 'dead_lettered': moved,
+                'claims': claims, 'released': released,
                 'subscriptions': subscriptions, 'idempotency_keys': keys}
 
     def close(self):
         if 'doorbell' in self.__dict__:
             self.doorbell.close()
         self.db.close()
+
+
+def _expire_messages(conn, now):
+    """Remove expired messages, queue by queue; a queue that sets
+    ``_dead_letter_on_expiry`` has them moved to its dead-letter queue
+    instead (a bounded number per pass; the rest wait for the next).
+
+    Returns:
+        ``(removed, moved)``.
+    """
+    expired = conn.execute(
+        'SELECT DISTINCT project, queue FROM messages '
+        'INDEXED BY messages_expiring WHERE expires <= ?', (now,)).fetchall()
+    removed = moved = 0
+    for row in expired:
+        project, queue = row['project'], row['queue']
+        meta = queue_metadata(conn, queue, project) or {}
+        target = base.expiry_target(queue, meta)
+        if target is not None:
+            moved += dead_letters.move_expired(conn, queue, project, meta,
+                                               target, now)
+            continue
+        gone = conn.execute(
+            'DELETE FROM messages WHERE project = ? AND queue = ? AND '
+            'expires <= ?', (project, queue, now)).rowcount
+        count_messages(conn, queue, project, -gone)
+        removed += gone
+    return removed, moved

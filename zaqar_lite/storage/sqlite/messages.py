@@ -7,7 +7,8 @@ import uuid
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base
-from zaqar_lite.storage.sqlite.queues import scope
+from zaqar_lite.storage.sqlite import dead_letters
+from zaqar_lite.storage.sqlite.queues import queue_metadata, scope
 from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS
 from zaqar_lite.storage.utils import parse_seq_marker
 
@@ -32,7 +33,9 @@ def to_message(row, now) -> dict:
             'claim_count': row['claim_count'], 'delay': row['delay'],
             'available_at': row['available_at'],
             'claim_expires': row['claim_expires'] if claimed else None,
-            'priority': row['priority']}
+            'priority': row['priority'],
+            'dead_letter': json.loads(row['dead_letter'])
+            if row['dead_letter'] else None}
 
 
 def parse_marker(marker) -> int:
@@ -225,6 +228,22 @@ class MessageController(base.Message):
         return [to_message(row, now)
                 for row in sorted(rows, key=lambda r: r['seq'])]
 
+    def reject(self, queue, message_id, project=None, claim=None,
+               detail=None):
+        now = time.time()
+        with self.db.write() as conn:
+            row = self._row(conn, queue, message_id, project, now)
+            if row is None:
+                raise errors.MessageDoesNotExist(message_id, queue, project)
+            meta = queue_metadata(conn, queue, project) or {}
+            target = base.dead_letter_target(queue, meta)
+            if target is None:
+                raise errors.NoDeadLetterQueue(queue, project)
+            _check_claim(row, claim, now, required=True)
+            dead_letters.move(conn, row, queue, target, project, meta, now,
+                              base.DeadLetterReason.REJECTED, detail)
+        return target
+
     @staticmethod
     def _row(conn, queue, message_id, project, now):
         return conn.execute(
@@ -281,11 +300,15 @@ def _remembered(conn, queue, project, key, now):
     return None if row is None else row[0]
 
 
-def _check_claim(row, claim, now):
+def _check_claim(row, claim, now, required=False):
+    """Raise unless ``claim`` may delete the row (``required``: unless the
+    row is held by that live claim)."""
     live_claim = row['claim_id'] if is_claimed(row, now) else None
     if claim is None:
         if live_claim is not None:
             raise errors.MessageIsClaimed(row['id'])
+        if required:
+            raise errors.MessageNotClaimed(row['id'])
     elif live_claim is None:
         raise errors.MessageNotClaimed(row['id'])
     elif live_claim != claim:

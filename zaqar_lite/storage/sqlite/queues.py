@@ -67,6 +67,7 @@ class QueueController(base.Queue):
             conn.execute(f'DELETE FROM messages {where}', params)
             conn.execute(f'DELETE FROM claims {where}', params)
             conn.execute(f'DELETE FROM idempotency_keys {where}', params)
+            conn.execute(f'DELETE FROM redrive_jobs {where}', params)
             conn.execute('DELETE FROM subscriptions WHERE project = ? AND '
                          'source = ?', params)
             conn.execute('DELETE FROM queues WHERE project = ? AND name = ?',

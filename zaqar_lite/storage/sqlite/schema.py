@@ -10,7 +10,12 @@
 * ``claim_id``/``claim_expires``: the claim that last took it, live while
   ``claim_expires`` (its end, never after ``available_at``) is in the
   future;
-* ``priority``: 0 to 9; claims take higher ones first.
+* ``priority``: 0 to 9; claims take higher ones first;
+* ``dead_letter``: JSON provenance of a message moved into a dead-letter
+  queue (``base.provenance``), else NULL.
+
+``redrive_jobs`` holds one redrive job per dead-letter queue (``job``:
+JSON), its ``version`` (moved on by every write) and its ``state``.
 
 Counters keep stats cheap at any depth: ``queues.messages`` counts the
 queue's message rows (expired ones included until gc removes them) and
@@ -54,7 +59,8 @@ TABLES = (
         claim_id TEXT,
         claim_count INTEGER NOT NULL DEFAULT 0,
         claim_expires REAL,
-        priority INTEGER NOT NULL DEFAULT 4
+        priority INTEGER NOT NULL DEFAULT 4,
+        dead_letter TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS subscriptions (
         id TEXT PRIMARY KEY,
@@ -85,6 +91,14 @@ TABLES = (
         created REAL NOT NULL,
         expires REAL NOT NULL,
         held INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS redrive_jobs (
+        project TEXT NOT NULL,
+        queue TEXT NOT NULL,
+        job TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (project, queue)
     ) WITHOUT ROWID""",
 )
 
@@ -119,6 +133,8 @@ INDEXES = (
     """CREATE INDEX IF NOT EXISTS messages_backoff
         ON messages (project, queue, available_at)
         WHERE claim_id IS NOT NULL AND available_at > claim_expires""",
+    """CREATE INDEX IF NOT EXISTS redrive_jobs_by_state
+        ON redrive_jobs (state)""",
 )
 
 # Columns added after a table's first release:
@@ -132,10 +148,11 @@ ADDED_COLUMNS = (
      'UPDATE messages SET claim_expires = available_at '
      'WHERE claim_id IS NOT NULL'),
     ('messages', 'priority', 'INTEGER NOT NULL DEFAULT 4'),
+    ('messages', 'dead_letter', 'TEXT'),
 )
 
 STATEMENTS = TABLES + INDEXES
 
 MESSAGE_COLUMNS = ('seq, id, body, client_uuid, created, ttl, expires, '
                    'delay, available_at, claim_id, claim_count, '
-                   'claim_expires, priority')
+                   'claim_expires, priority, dead_letter')

@@ -12,8 +12,8 @@ from zaqar_lite.transport import openapi
 from zaqar_lite.transport.longpoll import ClaimWaiter, waiting_claims_allowed
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import (auth, claims, errors, health, home,
-                                       hooks, messages, pools, queues, share,
-                                       subscriptions)
+                                       hooks, messages, pools, queues,
+                                       redrive, share, subscriptions)
 
 QUEUE = '/v2/queues/{queue_name}'
 TOPIC = '/v2/topics/{queue_name}'
@@ -67,6 +67,9 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
         (QUEUE + '/share', share.Share(conf.signed_url.secret_key)),
         (QUEUE + '/messages', messages.Collection(*args)),
         (QUEUE + '/messages/{message_id}', messages.Item(*args)),
+        (QUEUE + '/messages/{message_id}/reject', messages.Reject(*args)),
+        (QUEUE + '/redrive',
+         redrive.Redrive(*args, data_driver.redrive_controller)),
         (QUEUE + '/claims', claims.Collection(*args, waiter=waiter)),
         (QUEUE + '/claims/{claim_id}', claims.Item(*args)),
         ('/v2/topics', queues.Collection(*args, kind='topic')),

@@ -57,6 +57,25 @@ RESOURCES = {
                       'message_id': _PARAM + 'message_id',
                       'claim_id': _PARAM + 'claim_id'},
         'hints': {'allow': ['DELETE'], 'formats': {'application/json': {}}}},
+    'rel/message': {
+        'href-template': _QUEUE + '/messages/{message_id}{?state}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'message_id': _PARAM + 'message_id',
+                      'state': _PARAM + 'state'},
+        'hints': {'allow': ['GET'], 'formats': {'application/json': {}}}},
+    'rel/message_reject': {
+        'href-template': _QUEUE + '/messages/{message_id}/reject{?claim_id}',
+        'href-vars': {'queue_name': _PARAM + 'queue_name',
+                      'message_id': _PARAM + 'message_id',
+                      'claim_id': _PARAM + 'claim_id'},
+        'hints': {'allow': ['POST'], 'formats': {'application/json': {}},
+                  'accept-post': ['application/json']}},
+    'rel/redrive': {
+        'href-template': _QUEUE + '/redrive',
+        'href-vars': {'queue_name': _PARAM + 'queue_name'},
+        'hints': {'allow': ['POST', 'GET', 'DELETE'],
+                  'formats': {'application/json': {}},
+                  'accept-post': ['application/json']}},
     'rel/claim': {
         'href-template': _QUEUE + '/claims/{claim_id}{?delay}',
         'href-vars': {'queue_name': _PARAM + 'queue_name',

@@ -33,8 +33,9 @@ def present(queue, message, claim_id=None, prefix='/v2/queues') -> dict:
 
 def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
     """A message as a ``state=all`` listing shows it: its state
-    (``ready``, ``claimed`` or ``delayed``), claim count, priority, and
-    when its claim or delay ends, never its claim id."""
+    (``ready``, ``claimed`` or ``delayed``), claim count, priority, when
+    its claim or delay ends and, in a dead-letter queue, its
+    ``dead_letter`` provenance; never its claim id."""
     shown = {**present(queue, message, prefix=prefix),
              'claim_count': message['claim_count'],
              'priority': message.get('priority', DEFAULT_PRIORITY)}
@@ -46,6 +47,9 @@ def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
                      deliver_at=utc_text(message['available_at']))
     else:
         shown['state'] = 'ready'
+    if message.get('dead_letter'):
+        shown['dead_letter'] = {**message['dead_letter'],
+                                'at': utc_text(message['dead_letter']['at'])}
     return shown
 
 
@@ -53,6 +57,17 @@ def utc_text(timestamp) -> str:
     """A Unix time as RFC 3339 text in UTC, to the second."""
     return datetime.datetime.fromtimestamp(
         timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def browsing(req) -> bool:
+    """Whether the request asks for messages with their state
+    (``state=all``)."""
+    state = req.get_param('state')
+    if state is not None and state != 'all':
+        raise errors.ValidationError(
+            'The "state" parameter is invalid. The value of the '
+            'parameter must be "all".', title='Invalid parameter')
+    return state == 'all'
 
 
 def unable_to_delete(description):
@@ -124,8 +139,8 @@ class Collection(Resource):
         self.validator.message_listing(limit)
         options = {name: utils.bool_param(req, name) for name in
                    ('echo', 'include_claimed', 'include_delayed')}
-        browsing = self._browsing(req)
-        if browsing:
+        with_state = browsing(req)
+        if with_state:
             options.update(include_claimed=True, include_delayed=True)
         messages, marker = page(self.pipelines.message.list(
             queue_name, project=self.scope(project_id),
@@ -134,23 +149,13 @@ class Collection(Resource):
         now = time.time()
         body = {'messages': [
             present_with_state(queue_name, m, now, prefix=self.prefix)
-            if browsing else present(queue_name, m, prefix=self.prefix)
+            if with_state else present(queue_name, m, prefix=self.prefix)
             for m in messages], 'links': []}
         if messages:
             query = {**req.params, 'marker': marker}
             body['links'] = [{'rel': 'next',
                               'href': req.path + falcon.to_query_str(query)}]
         resp.media = body
-
-    @staticmethod
-    def _browsing(req) -> bool:
-        """Whether the listing asks for every message with its state."""
-        state = req.get_param('state')
-        if state is not None and state != 'all':
-            raise errors.ValidationError(
-                'The "state" parameter is invalid. The value of the '
-                'parameter must be "all".', title='Invalid parameter')
-        return state == 'all'
 
     def _get_by_ids(self, resp, queue_name, ids, project_id):
         self.validator.message_ids(ids)
@@ -200,9 +205,12 @@ class Item(Resource):
 
     def on_get(self, req, resp, project_id, client_id, queue_name,
                message_id):
+        with_state = browsing(req)
         message = self.pipelines.message.get(queue_name, message_id,
                                              project=self.scope(project_id))
-        resp.media = present(queue_name, message, prefix=self.prefix)
+        resp.media = present_with_state(
+            queue_name, message, time.time(), prefix=self.prefix) \
+            if with_state else present(queue_name, message, prefix=self.prefix)
 
     def on_delete(self, req, resp, project_id, client_id, queue_name,
                   message_id):
@@ -218,6 +226,35 @@ class Item(Resource):
         except errors.MessageNotClaimed:
             raise unable_to_delete('A claim was specified, but the message '
                                    'is not currently claimed.') from None
+        resp.status = falcon.HTTP_204
+
+
+class Reject(Resource):
+    """POST /v2/queues/{name}/messages/{id}/reject?claim_id=C: move a held
+    message to the queue's dead-letter queue, with a reason."""
+
+    def on_post(self, req, resp, project_id, client_id, queue_name,
+                message_id):
+        claim_id = req.get_param('claim_id')
+        if not claim_id:
+            raise errors.ValidationError(
+                'A reject needs the claim_id of the live claim holding the '
+                'message.', title='Unable to reject')
+        raw, _ = utils.read_raw(req, self.limits.max_messages_post_size)
+        detail = self.validator.reject(
+            utils.parse_json(raw) if raw.strip() else {})
+        try:
+            self.pipelines.message.reject(
+                queue_name, message_id, project=self.scope(project_id),
+                claim=claim_id, detail=detail)
+        except errors.ClaimDoesNotMatch:
+            raise errors.ValidationError(
+                'The specified claim does not exist or has expired.',
+                title='Unable to reject') from None
+        except errors.MessageNotClaimed:
+            raise errors.ValidationError(
+                'A claim was specified, but the message is not currently '
+                'claimed.', title='Unable to reject') from None
         resp.status = falcon.HTTP_204
 
 

@@ -21,6 +21,8 @@ local function keys_of(project, queue)
     bodies = base .. 'bodies',     -- hash: id -> msgpack body (never read here)
     mclaim = base .. 'mclaim',     -- hash: id -> claim id
     mcount = base .. 'mcount',     -- hash: id -> claim count
+    dlinfo = base .. 'dlinfo',     -- hash: id -> JSON dead-letter provenance
+    redrive = base .. 'redrive',   -- hash: job (JSON), version, state
     claims = base .. 'claims',     -- zset: claim id by expiry
     cinfo = base .. 'cinfo',       -- hash: claim id -> "ttl grace created"
     backoff = base .. 'backoff',   -- string: the redelivery schedule (see
@@ -35,6 +37,7 @@ local function keys_of(project, queue)
     dedupexp = base .. 'dedupexp', -- zset: idempotency key by expiry
     queues = PREFIX .. ':queues:' .. project,            -- zset of names
     all = PREFIX .. ':all',                              -- zset of project/queue
+    redrives = PREFIX .. ':redrives',  -- set of project/queue, job running
   }
 end
 
@@ -96,6 +99,60 @@ local function remove_message(k, id)
   redis.call('HDEL', k.bodies, id)
   redis.call('HDEL', k.mclaim, id)
   redis.call('HDEL', k.mcount, id)
+  redis.call('HDEL', k.dlinfo, id)
+end
+
+-- The queue's dead-letter queue for a move, or nil (none, or itself).
+local function dead_letter_target(meta)
+  local target = meta['_dead_letter_queue']
+  if type(target) ~= 'string' or target == '' or target == QUEUE then
+    return nil
+  end
+  return target
+end
+
+-- Move message ``id`` of this queue (keys ``k``, metadata ``meta``) to
+-- ``target``: it arrives as a new post (created now, not delayed,
+-- unclaimed) keeping its id, claim count and priority, with its
+-- provenance.
+local function move_to_dead_letter(k, meta, id, target, reason, detail)
+  local dlq = keys_of(PROJECT, target)
+  if redis.call('EXISTS', dlq.meta) == 0 then
+    redis.call('HSET', dlq.meta, 'metadata', '{}', 'created', NOW, 'seq', 0)
+    redis.call('ZADD', dlq.queues, 0, target)
+    redis.call('ZADD', dlq.all, 0, PROJECT .. '/' .. target)
+  end
+  local record = cmsgpack.unpack(redis.call('HGET', k.msgs, id))
+  local body = redis.call('HGET', k.bodies, id)
+  local count = tonumber(redis.call('HGET', k.mcount, id) or '0')
+  local priority = priority_of(k, id)
+  local ttl = tonumber(meta['_dead_letter_queue_messages_ttl'])
+  if not ttl then
+    ttl = tonumber(redis.call('ZSCORE', k.exp, id)) - record[2]
+  end
+  local origin = cjson.encode({source = QUEUE, reason = reason,
+                               claim_count = count, at = NOW,
+                               detail = detail or cjson.null})
+  remove_message(k, id)
+  local seq = redis.call('HINCRBY', dlq.meta, 'seq', 1)
+  redis.call('HSET', dlq.msgs, id, cmsgpack.pack({record[1], NOW, 0}))
+  redis.call('HSET', dlq.bodies, id, body)
+  redis.call('HSET', dlq.mcount, id, count)
+  redis.call('HSET', dlq.dlinfo, id, origin)
+  redis.call('ZADD', dlq.seq, seq, id)
+  redis.call('ZADD', dlq.unclaimed, seq, id)
+  redis.call('ZADD', dlq.exp, NOW + ttl, id)
+  add_available(dlq, id, priority, NOW)
+end
+
+-- Where expired messages of the queue go: its dead-letter queue when it
+-- sets _dead_letter_on_expiry, else nil (they are removed).
+local function expiry_target(k)
+  local text = redis.call('HGET', k.meta, 'metadata')
+  if not text then return nil, nil end
+  local meta = cjson.decode(text)
+  if meta['_dead_letter_on_expiry'] ~= true then return nil, nil end
+  return dead_letter_target(meta), meta
 end
 
 -- Seconds a message claimed ``count`` times waits after its claim ends.
@@ -163,7 +220,15 @@ local function housekeep(k, limit)
   for _, cid in ipairs(claims) do end_claim(k, cid, false) end
   local dead = redis.call('ZRANGEBYSCORE', k.exp, '-inf', NOW,
                           'LIMIT', 0, limit)
-  for _, id in ipairs(dead) do remove_message(k, id) end
+  local target, meta = nil, nil
+  if #dead > 0 then target, meta = expiry_target(k) end
+  for _, id in ipairs(dead) do
+    if target then
+      move_to_dead_letter(k, meta, id, target, 'expired', nil)
+    else
+      remove_message(k, id)
+    end
+  end
   local subs = redis.call('ZRANGEBYSCORE', k.subexp, '-inf', NOW,
                           'LIMIT', 0, limit)
   for _, id in ipairs(subs) do remove_subscription(k, id) end
@@ -177,7 +242,8 @@ local function housekeep(k, limit)
 end
 
 -- A message as the driver decodes it: {id, record, body, expires,
--- claim id or '', claim count, available, claim end or '', priority}.
+-- claim id or '', claim count, available, claim end or '', priority,
+-- dead-letter provenance or false}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
   local ends = ''
@@ -188,7 +254,8 @@ local function describe(k, id)
   return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
           redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
-          redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id)}
+          redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id),
+          redis.call('HGET', k.dlinfo, id)}
 end
 
 -- Replace the queue's redelivery schedule (see backoff; '' or nil: none).
