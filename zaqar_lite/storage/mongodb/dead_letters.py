@@ -1,14 +1,15 @@
 """Dead-letter moves of the MongoDB store.
 
-A move keeps the message's id, so it leaves its queue before it arrives
-in the dead-letter queue: the delete decides between concurrent movers
-(and, on MongoDB, re-checks what the mover read), and without
-transactions a crash in between loses the message.  Its provenance is
-written with it, in the one insert that makes it arrive.
+A move keeps the message's id and changes, in one single-document
+update, its queue, number, times and provenance (see
+``messages.move_into``): the message is in exactly one of the two queues
+at every moment, so a crash loses nothing, and the update's filter decides
+between concurrent movers (on MongoDB it also re-checks what the mover
+read).
 """
 
 from zaqar_lite.storage import base
-from zaqar_lite.storage.mongodb.messages import append, count_removed
+from zaqar_lite.storage.mongodb.messages import move_into
 from zaqar_lite.storage.mongodb.queues import create_queue
 
 EXPIRY_BATCH = 1000  # expired messages one gc round moves per queue
@@ -27,18 +28,14 @@ def move(db, doc, project, target, ttl, now, reason, detail=None,
     Returns:
         whether it moved (False: it changed or went meanwhile).
     """
-    if not count_removed(db, doc['queue'], project,
-                         db.messages.delete_by_id(doc['_id'], still=still)):
-        return False
     ttl = ttl or round(doc['expires'] - doc['created'])
     create_queue(db, target, project)
-    moved = {**doc, 'queue': target, 'created': now,
-             'expires': now + int(ttl), 'delay': 0, 'available': now,
-             'claim': None, 'claim_expires': None,
-             'dead_letter': base.provenance(doc['queue'], reason,
-                                            doc['claim_count'], now, detail)}
-    append(db, target, project, [moved])
-    return True
+    arrived = {'created': now, 'expires': now + int(ttl), 'delay': 0,
+               'available': now, 'claim': None, 'claim_expires': None,
+               'dead_letter': base.provenance(doc['queue'], reason,
+                                              doc['claim_count'], now,
+                                              detail)}
+    return move_into(db, doc, target, project, arrived, still=still)
 
 
 def move_expired(db, queue, project, meta, target, now) -> int:

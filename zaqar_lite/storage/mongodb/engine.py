@@ -179,6 +179,15 @@ class Collection:
         with storage_errors():
             return self.raw.update_one(query, change).matched_count
 
+    def update_unique(self, query, change):
+        """``update_one``, or None when the change would clash with a
+        unique index (nothing is changed then)."""
+        with storage_errors():
+            try:
+                return self.raw.update_one(query, change).matched_count
+            except pymongo.errors.DuplicateKeyError:
+                return None
+
     def update_many(self, query, change) -> int:
         with storage_errors():
             return self.raw.update_many(query, change).matched_count

@@ -93,6 +93,51 @@ def append(db, queue, project, docs) -> None:
         f'messages of queue {queue} kept clashing on their sequence')
 
 
+def move_into(db, doc, queue, project, fields, still=None) -> bool:
+    """Make the message ``doc`` the newest of ``queue``, with ``fields``
+    set, in one single-document update: at every moment the message is in
+    exactly one queue, so a crash can neither lose nor duplicate it.
+
+    It is numbered as :func:`append` numbers posts.  The counters of both
+    queues follow the update (a crash between them leaves a count off
+    until gc recounts, never a message).
+
+    Args:
+        still: what the document must still match (see
+            ``Collection.delete_by_id``).
+
+    Returns:
+        whether it moved (False: it changed or went meanwhile).
+
+    Raises:
+        QueueDoesNotExist: ``queue`` does not exist.
+    """
+    query = {'_id': doc['_id']}
+    if still and db.messages.isolated:
+        query.update(still)
+    for _ in range(NUMBERING_ATTEMPTS):
+        queue_doc = db.queues.find_one_and_update(
+            queue_key(queue, project), {'$inc': {'seq': 1, 'messages': 1}})
+        if queue_doc is None:
+            raise errors.QueueDoesNotExist(queue, project)
+        seq = queue_doc['seq']
+        moved = None
+        if db.messages.isolated or seq > _top_seq(db, queue, project):
+            moved = db.messages.update_unique(
+                query, {'$set': {**fields, 'queue': queue, 'seq': seq}})
+        if moved is not None:
+            if moved:
+                count_removed(db, doc['queue'], project, 1)
+                return True
+            count_removed(db, queue, project, 1)
+            return False
+        count_removed(db, queue, project, 1)  # a clash: number it again
+        db.queues.update_one(queue_key(queue, project),
+                             {'$max': {'seq': _top_seq(db, queue, project)}})
+    raise errors.StorageUnavailable(
+        f'messages of queue {queue} kept clashing on their sequence')
+
+
 def _top_seq(db, queue, project) -> int:
     """The highest message number in use in the queue (0 when empty)."""
     top = db.messages.find_one(in_queue(queue, project),
