@@ -36,6 +36,7 @@ import threading
 import time
 
 from zaqar_lite import errors
+from zaqar_lite.storage import base
 
 LOG = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ class Redriver:
         """Post the message to ``target`` as a fresh message, under a key
         that makes a second post of it (after a crash) a repeat."""
         posted = [{'body': message['body'], 'ttl': ttl, 'delay': 0,
+                   'priority': message.get('priority',
+                                           base.DEFAULT_PRIORITY),
                    'idempotency_key': f'redrive/{queue}/{message["id"]}',
                    'dedup_window': max(self.limits.default_dedup_window,
                                        4 * self.lease)}]

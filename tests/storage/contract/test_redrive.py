@@ -141,6 +141,22 @@ def test_redrive_moves_messages_back_to_their_source_queues(
         assert message['ttl'] == LIMITS.default_message_ttl
 
 
+def test_redriven_messages_keep_their_priority(queues, messages, claims,
+                                               redrives, pipelines):
+    queues.create('orders', metadata={'_dead_letter_queue': 'dlq'},
+                  project='p')
+    messages.post('orders', [{'body': 'urgent', 'ttl': 600, 'priority': 9},
+                             {'body': 'plain', 'ttl': 600}], 'c', project='p')
+    claim_id, held = claims.create('orders', LEASE, project='p', limit=2)
+    for message in held:
+        messages.reject('orders', message['id'], project='p', claim=claim_id)
+    redrives.start('dlq', new_job(remaining=2), project='p')
+    finish(redrive.Redriver(pipelines, redrives, LIMITS), redrives)
+    assert sorted((m['body'], m['priority'])
+                  for m in listed(messages, 'orders')) == \
+        [('plain', 4), ('urgent', 9)]
+
+
 def test_redrive_to_another_queue(queues, messages, claims, redrives,
                                   pipelines):
     dead_letter(queues, messages, claims, 'orders', ['a', 'b'])
