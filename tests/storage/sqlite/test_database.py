@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from zaqar_lite import errors
+from zaqar_lite.storage.sqlite.database import Database
 from zaqar_lite.storage.sqlite.driver import DataDriver
 from zaqar_lite.storage.utils import page
 
@@ -153,15 +154,23 @@ def test_a_driver_built_before_fork_works_in_the_children(tmp_path):
     assert sorted(taken) == list(range(60))
 
 
-def test_a_database_from_an_older_version_gets_the_columns_added_since(
-        tmp_path):
-    from zaqar_lite.storage.sqlite.database import Database
+OLD_SCHEMA = ('CREATE TABLE IF NOT EXISTS things '
+              '(id INTEGER PRIMARY KEY, name TEXT)',)
+
+
+def older_database(tmp_path) -> str:
+    """A database made by an 'older version' (``OLD_SCHEMA``) with one row;
+    its path."""
     path = str(tmp_path / 'old.db')
-    old = ('CREATE TABLE IF NOT EXISTS things '
-           '(id INTEGER PRIMARY KEY, name TEXT)',)
-    Database(path, statements=old).close()
+    Database(path, statements=OLD_SCHEMA).close()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO things (name) VALUES ('kept')")
+    return path
+
+
+def test_a_database_from_an_older_version_gets_the_columns_added_since(
+        tmp_path):
+    path, old = older_database(tmp_path), OLD_SCHEMA
     added = (('things', 'weight', 'INTEGER NOT NULL DEFAULT 7'),)
     statements = old + ('CREATE INDEX IF NOT EXISTS by_weight '
                         'ON things (weight)',)
@@ -176,13 +185,7 @@ def test_a_database_from_an_older_version_gets_the_columns_added_since(
 
 def test_a_column_added_since_is_filled_in_the_rows_of_an_older_database(
         tmp_path):
-    from zaqar_lite.storage.sqlite.database import Database
-    path = str(tmp_path / 'old.db')
-    old = ('CREATE TABLE IF NOT EXISTS things '
-           '(id INTEGER PRIMARY KEY, name TEXT)',)
-    Database(path, statements=old).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO things (name) VALUES ('kept')")
+    path, old = older_database(tmp_path), OLD_SCHEMA
     added = (('things', 'label', 'TEXT', 'UPDATE things SET label = name'),)
     Database(path, statements=old, added_columns=added).close()
     with sqlite3.connect(path) as conn:
