@@ -30,13 +30,13 @@ A job document::
      'last_error': str|None}
 """
 
-import datetime
 import logging
 import threading
 import time
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base
+from zaqar_lite.timestamps import utc_text
 
 LOG = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ def present(queue, job, prefix='/v2/queues') -> dict:
 def _utc(timestamp):
     if timestamp is None:
         return None
-    return datetime.datetime.fromtimestamp(
-        timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return utc_text(timestamp)
 
 
 def cancel(redrives, queue, project, now) -> None:

@@ -4,7 +4,6 @@ Claim ids are capabilities: a message's ``href`` carries its claim id only
 in answers to the claimer (claim create and get), never in listings.
 """
 
-import datetime
 import time
 
 import falcon
@@ -12,6 +11,7 @@ import falcon
 from zaqar_lite import errors
 from zaqar_lite.storage.base import DEFAULT_PRIORITY
 from zaqar_lite.storage.utils import page
+from zaqar_lite.timestamps import utc_text
 from zaqar_lite.transport.wsgi import utils
 from zaqar_lite.transport.wsgi.queues import Resource
 
@@ -51,12 +51,6 @@ def present_with_state(queue, message, now, prefix='/v2/queues') -> dict:
         shown['dead_letter'] = {**message['dead_letter'],
                                 'at': utc_text(message['dead_letter']['at'])}
     return shown
-
-
-def utc_text(timestamp) -> str:
-    """A Unix time as RFC 3339 text in UTC, to the second."""
-    return datetime.datetime.fromtimestamp(
-        timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def browsing(req) -> bool:

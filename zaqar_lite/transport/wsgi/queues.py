@@ -5,13 +5,13 @@ The same resources serve topics (``/v2/topics/...``): built with
 :mod:`zaqar_lite.scopes`) for messages and subscriptions.
 """
 
-import datetime
 
 import falcon
 
 from zaqar_lite import errors
 from zaqar_lite.scopes import topic_scope
 from zaqar_lite.storage.utils import page
+from zaqar_lite.timestamps import utc_text
 from zaqar_lite.transport.wsgi import utils
 
 JSON_PATCH = 'application/openstack-messaging-v2.0-json-patch'
@@ -191,10 +191,8 @@ class Stats(Resource):
 
 
 def _edge(prefix, queue_name, message):
-    created = datetime.datetime.fromtimestamp(message['created'],
-                                              datetime.timezone.utc)
     return {'id': message['id'], 'age': message['age'],
-            'created': created.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'created': utc_text(message['created']),
             'href': f'{prefix}/{queue_name}/messages/{message["id"]}'}
 
 
