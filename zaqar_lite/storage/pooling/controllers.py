@@ -121,8 +121,8 @@ class QueueController(_Routing, base.Queue):
     def _place_dead_letter_queue(self, name, metadata, project):
         """A queue's dead-letter queue must live in its pool: the move is
         one atomic write inside one store."""
-        dead_letter = (metadata or {}).get('_dead_letter_queue')
-        if not isinstance(dead_letter, str) or dead_letter == name:
+        dead_letter = base.dead_letter_target(name, metadata)
+        if dead_letter is None:
             return
         catalogue = self.catalog.control.catalogue_controller
         try:

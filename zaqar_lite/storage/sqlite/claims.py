@@ -123,9 +123,7 @@ def _schedule(conn, queue, project):
 def _take(conn, queue, project, meta, now, limit):
     """Claimable rows; those claimed too often go to the dead-letter queue."""
     max_claims = meta.get('_max_claim_count')
-    dead_letter = meta.get('_dead_letter_queue')
-    if dead_letter == queue:
-        dead_letter = None  # a move into itself would loop: claim instead
+    dead_letter = base.dead_letter_target(queue, meta)
     taken = []
     while len(taken) < limit:
         wanted = limit - len(taken)
