@@ -207,12 +207,17 @@ def store_conf(tmp, redis_uri=None, mongodb_uri=None):
     return f'[drivers:message_store:sqlite]\nuri = sqlite:///{db}\n'
 
 
-def write_conf(tmp, port, workers, redis_uri=None, mongodb_uri=None):
-    """A zaqar.conf in ``tmp`` for a benchmarked server; its path."""
-    conf_path = os.path.join(tmp, 'zaqar.conf')
+def write_conf(tmp, port, workers, redis_uri=None, mongodb_uri=None,
+               linger=None, name='zaqar.conf'):
+    """A zaqar.conf in ``tmp`` for a benchmarked server; its path.
+
+    ``linger``: ``keepalive_linger`` in seconds (default: the server's).
+    """
+    conf_path = os.path.join(tmp, name)
+    wsgi = '' if linger is None else f'keepalive_linger = {linger}\n'
     with open(conf_path, 'w') as fh:
         fh.write(f'[drivers:transport:wsgi]\nbind = 127.0.0.1\n'
-                 f'port = {port}\nworkers = {workers}\n'
+                 f'port = {port}\nworkers = {workers}\n{wsgi}'
                  f'timeout = 600\n[storage]\ngc_interval = 0\n'
                  + store_conf(tmp, redis_uri, mongodb_uri))
     return conf_path

@@ -7,7 +7,10 @@ keep-alive client:
 * ``gunicorn alone``: a WSGI app that answers 204 at once, under the same
   gunicorn settings as ``zaqar-lite serve``: what the HTTP layer costs;
 * ``app in-process``: the zaqar-lite WSGI app called directly, no HTTP;
-* ``served``: the same requests to ``zaqar-lite serve``.
+* ``served``: the same requests to ``zaqar-lite serve``;
+
+each served both by gunicorn's ``gthread`` worker (``keepalive_linger =
+0``) and by zaqar-lite's default lingering worker.
 
     python benchmarks/server_cpu.py --redis redis://127.0.0.1:6399/0
 """
@@ -23,6 +26,11 @@ import time
 import uuid
 
 from http_bench import BODY, Client, wait_until_up, write_conf
+
+from zaqar_lite.conf import wsgi as wsgi_opts
+
+DEFAULT_LINGER = next(opt.default for opt in wsgi_opts.OPTS
+                      if opt.name == 'keepalive_linger')
 
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')  # /proc CPU times are in these
 WARM_UP = 200  # untimed requests before each measurement
@@ -89,7 +97,7 @@ def in_process_cpu(app, request, count) -> float:
     return 1e6 * (time.process_time() - start) / count
 
 
-def serve_trivial(port):
+def serve_trivial(port, linger):
     """gunicorn, configured as ``zaqar-lite serve`` does, serving a WSGI
     app that does nothing."""
     from zaqar_lite import conf as zconf
@@ -108,8 +116,9 @@ def serve_trivial(port):
             Arbiter(self).run()
 
     conf = zconf.load()
-    conf.set_override('port', port, 'drivers:transport:wsgi')
-    conf.set_override('workers', 1, 'drivers:transport:wsgi')
+    for name, value in (('port', port), ('workers', 1),
+                        ('keepalive_linger', linger)):
+        conf.set_override(name, value, 'drivers:transport:wsgi')
     Trivial(conf).run()
 
 
@@ -124,41 +133,69 @@ def start(command, endpoint):
     return proc
 
 
+def stop(proc):
+    proc.terminate()
+    proc.wait(30)
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
+# the worker classes compared: gunicorn's own, and zaqar-lite's default
+WORKERS = {'gthread': 0.0, 'lingering': DEFAULT_LINGER}
+
+
 def measure(args):
     from zaqar_lite import conf as zconf
     from zaqar_lite.bootstrap import Bootstrap
 
     with tempfile.TemporaryDirectory() as tmp:
-        conf_path = write_conf(tmp, args.port, 1, args.redis)
-        endpoint, trivial_endpoint = url(args.port), url(args.port + 1)
-        trivial = start([sys.executable, __file__, '--serve-trivial',
-                         str(args.port + 1)], trivial_endpoint)
+        port = iter(range(args.port, args.port + 10))
+        alone, served = {}, {}
+        for worker, linger in WORKERS.items():
+            trivial_port, served_port = next(port), next(port)
+            alone[worker] = (trivial_port, start(
+                [sys.executable, __file__, '--serve-trivial',
+                 str(trivial_port), '--linger', str(linger)],
+                url(trivial_port)))
+            conf_path = write_conf(tmp, served_port, 1, args.redis,
+                                   linger=linger, name=f'{worker}.conf')
+            served[worker] = (served_port, start(
+                [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
+                 '--config-file', conf_path], url(served_port)))
         try:
-            alone = served_cpu(trivial.pid, trivial_endpoint,
-                               REQUESTS['ping'], args.requests)
+            # rounds alternate between the servers, so a machine whose
+            # speed drifts affects them alike; the median round is shown
+            figures = {}
+            for _ in range(args.rounds):
+                for worker in WORKERS:
+                    port_, proc = alone[worker]
+                    figures.setdefault((worker, 'alone'), []).append(
+                        served_cpu(proc.pid, url(port_), REQUESTS['ping'],
+                                   args.requests))
+                    port_, proc = served[worker]
+                    for name, request in REQUESTS.items():
+                        figures.setdefault((worker, name), []).append(
+                            served_cpu(proc.pid, url(port_), request,
+                                       args.requests))
         finally:
-            trivial.terminate()
-            trivial.wait(30)
+            for _, proc in (*alone.values(), *served.values()):
+                stop(proc)
         boot = Bootstrap(zconf.load([conf_path]))
         inline = {name: in_process_cpu(boot.app, request, args.requests)
                   for name, request in REQUESTS.items()}
         boot.close()
-        server = start([sys.executable, '-m', 'zaqar_lite.cli', 'serve',
-                        '--config-file', conf_path], endpoint)
-        try:
-            served = {name: served_cpu(server.pid, endpoint, request,
-                                       args.requests)
-                      for name, request in REQUESTS.items()}
-        finally:
-            server.terminate()
-            server.wait(30)
-    print(f'gunicorn alone (a 204 app): {alone:.0f} µs of worker CPU '
-          f'a request\n')
-    print('| request | app in-process | served | served − app |')
-    print('|---|---|---|---|')
+    figures = {key: median(values) for key, values in figures.items()}
+    print('gunicorn alone (a 204 app): ' + ', '.join(
+        f'{worker} {figures[worker, "alone"]:.0f} µs'
+        for worker in WORKERS) + ' of worker CPU a request\n')
+    print('| request | app in-process | '
+          + ' | '.join(f'served, {worker}' for worker in WORKERS) + ' |')
+    print('|---|---|' + '---|' * len(WORKERS))
     for name in REQUESTS:
-        print(f'| {name} | {inline[name]:.0f} µs | {served[name]:.0f} µs | '
-              f'{served[name] - inline[name]:.0f} µs |')
+        print(f'| {name} | {inline[name]:.0f} µs | ' + ' | '.join(
+            f'{figures[worker, name]:.0f} µs' for worker in WORKERS) + ' |')
 
 
 def main():
@@ -166,15 +203,17 @@ def main():
     parser.add_argument('--redis', metavar='URI',
                         help='measure on this Redis (default: SQLite)')
     parser.add_argument('--port', type=int, default=18900,
-                        help='port of the served app; the next one is '
-                             'used for gunicorn alone')
+                        help='first of the 4 ports the servers use')
     parser.add_argument('--requests', type=int, default=3000,
-                        help='timed requests per figure')
+                        help='timed requests per figure and round')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='rounds alternating between the servers')
     parser.add_argument('--serve-trivial', type=int, metavar='PORT',
                         help=argparse.SUPPRESS)
+    parser.add_argument('--linger', type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_trivial:
-        serve_trivial(args.serve_trivial)
+        serve_trivial(args.serve_trivial, args.linger)
     else:
         measure(args)
 

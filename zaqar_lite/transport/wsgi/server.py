@@ -20,6 +20,7 @@ from gunicorn.arbiter import Arbiter
 
 from zaqar_lite.bootstrap import Bootstrap
 from zaqar_lite.transport import longpoll
+from zaqar_lite.transport.wsgi.worker import LingeringThreadWorker
 
 LOG = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0  # seconds between housekeeper starts, at least
@@ -37,6 +38,14 @@ def worker_threads(wsgi) -> int:
     return wsgi.threads + longpoll.waiting_claims_allowed(wsgi)
 
 
+def worker_class(wsgi):
+    """gunicorn's ``worker_class``: ``gthread`` becomes
+    ``LingeringThreadWorker`` unless ``keepalive_linger`` is 0."""
+    if wsgi.worker_class == 'gthread' and wsgi.keepalive_linger > 0:
+        return LingeringThreadWorker
+    return wsgi.worker_class
+
+
 class Server(BaseApplication):
     """gunicorn application serving ``Bootstrap(conf).app``.
 
@@ -52,7 +61,7 @@ class Server(BaseApplication):
         wsgi = self.conf['drivers:transport:wsgi']
         settings = {'bind': bind_address(wsgi.bind, wsgi.port),
                     'workers': wsgi.workers, 'timeout': wsgi.timeout,
-                    'worker_class': wsgi.worker_class,
+                    'worker_class': worker_class(wsgi),
                     'threads': worker_threads(wsgi),
                     'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite'}
