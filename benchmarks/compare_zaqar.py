@@ -79,6 +79,45 @@ def process(args, **kwargs):
         proc.wait(30)
 
 
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
+
+
+def process_cpu(pid) -> float:
+    """User plus system CPU seconds of ``pid`` so far (0 once gone)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(pid) -> list:
+    """``pid`` and all its descendants."""
+    found, index = [pid], 0
+    while index < len(found):
+        with contextlib.suppress(FileNotFoundError):
+            for task in os.listdir(f'/proc/{found[index]}/task'):
+                with open(f'/proc/{found[index]}/task/{task}/children') as fh:
+                    found += [int(child) for child in fh.read().split()]
+        index += 1
+    return found
+
+
+class Service:
+    """A benchmarked service: its endpoint, its gunicorn master's pid and
+    the pid of the redis-server it uses."""
+
+    def __init__(self, endpoint, master, redis_pid):
+        self.endpoint, self.master, self.redis_pid = endpoint, master, \
+            redis_pid
+
+    def cpu(self) -> dict:
+        """CPU seconds used so far by the service and by Redis."""
+        return {'server': sum(map(process_cpu, process_tree(self.master))),
+                'redis': process_cpu(self.redis_pid)}
+
+
 @contextlib.contextmanager
 def services(zaqar_venv, workers):
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,75 +135,136 @@ def services(zaqar_venv, workers):
         zaqar_cmd = [str(pathlib.Path(zaqar_venv) / 'bin' / 'gunicorn'),
                      '-w', str(workers), '-b', f'127.0.0.1:{zaqar_port}',
                      'zaqar.transport.wsgi.app:app']
-        with process(redis_cmd), process(lite_cmd), \
-                process(zaqar_cmd, env={**os.environ, 'HOME': str(tmp)}):
-            lite = f'http://127.0.0.1:{lite_port}'
-            zaqar = f'http://127.0.0.1:{zaqar_port}'
-            for endpoint in (lite, zaqar):
-                bench.wait_until_up(endpoint, timeout=60)
-            yield {'zaqar-lite': lite, 'zaqar 23.0.1': zaqar}
+        with process(redis_cmd) as redis_proc, \
+                process(lite_cmd) as lite_proc, \
+                process(zaqar_cmd, env={**os.environ, 'HOME': str(tmp)}) \
+                as zaqar_proc:
+            services = {
+                'zaqar-lite': Service(f'http://127.0.0.1:{lite_port}',
+                                      lite_proc.pid, redis_proc.pid),
+                'zaqar 23.0.1': Service(f'http://127.0.0.1:{zaqar_port}',
+                                        zaqar_proc.pid, redis_proc.pid)}
+            for service in services.values():
+                bench.wait_until_up(service.endpoint, timeout=60)
+            yield services
 
 
 # -- filling queues through the API -----------------------------------------
 
 def post_many(endpoint, queue, count, batch):
+    """Post ``count`` messages to ``queue``, ``batch`` at a time."""
     session, hdrs = requests.Session(), bench.headers()
-    payload = json.dumps({'messages': [{'body': bench.BODY, 'ttl': 3600}]
-                          * batch})
-    for _ in range(count // batch):
+    while count > 0:
+        size = min(batch, count)
+        payload = json.dumps({'messages': [{'body': bench.BODY,
+                                            'ttl': 3600}] * size})
         session.post(f'{endpoint}/v2/queues/{queue}/messages', data=payload,
                      headers=hdrs).raise_for_status()
+        count -= size
 
 
 def fill_http(endpoint, queue, count, batch=500, clients=4):
-    batch = min(batch, count)
-    share = count // clients
+    """Put exactly ``count`` messages in ``queue`` through the API."""
+    shares = [count // clients + (i < count % clients)
+              for i in range(clients)]
     with multiprocessing.Pool(clients) as pool:
-        pool.starmap(post_many, [(endpoint, queue, share, batch)] * clients)
+        pool.starmap(post_many, [(endpoint, queue, share, batch)
+                                 for share in shares if share])
+    stored = bench.stored(endpoint, [queue])
+    if stored != count:
+        raise RuntimeError(f'{queue} holds {stored} messages, not {count}')
 
 
 def hold_claims(endpoint, queue, count):
+    """Hold the first ``count`` messages of ``queue`` in live claims."""
     session, hdrs = requests.Session(), bench.headers()
     for _ in range(count // 20):
         session.post(f'{endpoint}/v2/queues/{queue}/claims?limit=20',
                      json={'ttl': 3600, 'grace': 60},
                      headers=hdrs).raise_for_status()
+    stats = session.get(f'{endpoint}/v2/queues/{queue}/stats',
+                        headers=hdrs).json()['messages']
+    if stats['claimed'] != count:
+        raise RuntimeError(f'{queue}: {stats["claimed"]} claimed, not '
+                           f'{count}')
 
 
 # -- workloads ----------------------------------------------------------------
 
-def mixed(endpoint, queue, clients, seconds):
-    """Producers and consumers at once on one queue: messages consumed/s."""
-    half = max(1, clients // 2)
-    with multiprocessing.Pool(half * 2) as pool:
-        produced = pool.starmap_async(
-            bench.producer, [(endpoint, queue, 1, seconds, i)
-                             for i in range(half)])
-        consumed = pool.starmap_async(
-            bench.consumer, [(endpoint, queue, 1, seconds, i)
-                             for i in range(half)])
-        produced, consumed = produced.get(), consumed.get()
-    latencies = [lat for _, lats in produced + consumed for lat in lats]
-    return sum(count for count, _ in consumed) / seconds, latencies
+def measured(loop, *args):
+    """``loop(*args)`` and the CPU seconds it took (in a client process)."""
+    started = time.process_time()
+    result = loop(*args)
+    return result, time.process_time() - started
 
 
-def workloads(endpoint, args, tag):
-    """Every workload against one service: {name: figures}."""
-    results = {}
-    for batch in (1, 10):
-        rate, lats = bench.run_parallel(bench.producer, endpoint,
-                                        f'{tag}-post{batch}', args.clients,
-                                        args.seconds, batch)
-        results[f'post batch {batch}'] = bench.report(
-            f'  post batch of {batch}', rate, lats)
-    rate, lats = bench.run_parallel(bench.consumer, endpoint,
-                                    f'{tag}-post10', args.clients,
-                                    args.seconds)
-    results['claim 10 + delete'] = bench.report('  claim 10 + delete',
-                                                rate, lats)
-    rate, lats = mixed(endpoint, f'{tag}-mixed', args.clients, args.seconds)
-    results['mixed'] = bench.report('  mixed (consumed)', rate, lats)
-    return results
+def run_clients(endpoint, queue, kind, clients, seconds):
+    """One workload's clients for ``seconds``: ``(messages, latencies,
+    client CPU seconds)``.  ``mixed``: half produce, half consume; the
+    messages counted are the consumed ones."""
+    if kind == 'mixed':
+        half = max(1, clients // 2)
+        jobs = [(bench.producer, endpoint, queue, 1, seconds, i)
+                for i in range(half)]
+        jobs += [(bench.consumer, endpoint, queue, 1, seconds, i)
+                 for i in range(half)]
+    else:
+        loop, batch = {'post 1': (bench.producer, 1),
+                       'post 10': (bench.producer, 10),
+                       'claim': (bench.consumer, 1)}[kind]
+        jobs = [(loop, endpoint, queue, batch, seconds, i)
+                for i in range(clients)]
+    with multiprocessing.Pool(len(jobs)) as pool:
+        results = pool.starmap(measured, jobs)
+    counted = results[len(results) // 2:] if kind == 'mixed' else results
+    return (sum(count for (count, _), _ in counted),
+            [lat for (_, lats), _ in results for lat in lats],
+            sum(cpu for _, cpu in results))
+
+
+# name, kind of clients, the queue (by tag) they work on
+WORKLOADS = [('post batch 1', 'post 1', 'post1'),
+             ('post batch 10', 'post 10', 'post10'),
+             ('claim 10 + delete', 'claim', 'post10'),
+             ('mixed', 'mixed', 'mixed')]
+
+
+def throughput(services, args):
+    """Every workload against every service, in rounds that alternate
+    between the services (and which goes first), so a machine whose speed
+    drifts during the run weighs on both alike: {service: {workload:
+    figures}}."""
+    figures = {name: {} for name in services}
+    for workload, kind, queue in WORKLOADS:
+        totals = {name: {'messages': 0, 'latencies': [], 'client': 0.0,
+                         'server': 0.0, 'redis': 0.0} for name in services}
+        order = list(services)
+        for _ in range(args.rounds):
+            for name in order:
+                service = services[name]
+                before = service.cpu()
+                messages, latencies, client_cpu = run_clients(
+                    service.endpoint, f'{name.split()[0]}-{queue}', kind,
+                    args.clients, args.seconds / args.rounds)
+                after = service.cpu()
+                total = totals[name]
+                total['messages'] += messages
+                total['latencies'] += latencies
+                total['client'] += client_cpu
+                for part in ('server', 'redis'):
+                    total[part] += after[part] - before[part]
+            order.reverse()
+        for name, total in totals.items():
+            result = bench.report(f'{name:<13} {workload}',
+                                  total['messages'] / args.seconds,
+                                  total['latencies'])
+            per_message = {part: 1e6 * total[part] / max(1, total['messages'])
+                           for part in ('server', 'redis', 'client')}
+            print('    CPU per message: ' + ', '.join(
+                f'{part} {value:.0f} µs'
+                for part, value in per_message.items()), flush=True)
+            figures[name][workload] = {**result, 'cpu': per_message}
+    return figures
 
 
 def latency_pairs(endpoint, args, tag):
@@ -195,29 +295,44 @@ def main(argv=None):
                         help='virtualenv with zaqar==23.0.1 and gunicorn')
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--clients', type=int, default=4)
-    parser.add_argument('--seconds', type=float, default=10)
+    parser.add_argument('--seconds', type=float, default=10,
+                        help='seconds of each throughput workload, per '
+                             'service')
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='rounds each throughput workload is split '
+                             'into, alternating between the services')
     parser.add_argument('--samples', type=int, default=100)
     parser.add_argument('--deep', type=int, default=1_000_000)
     parser.add_argument('--latency-only', action='store_true',
                         help='skip the throughput workloads')
+    parser.add_argument('--throughput-only', action='store_true',
+                        help='skip the depth and backlog comparisons')
     args = parser.parse_args(argv)
-    with services(args.zaqar_venv, args.workers) as endpoints:
-        figures = {}
-        for name, endpoint in endpoints.items():
-            print(f'{name} ({endpoint}), {args.workers} workers, '
-                  f'{args.clients} client processes', flush=True)
-            tag = name.split()[0]
-            if not args.latency_only:
-                figures[name] = workloads(endpoint, args, tag)
-            latency_pairs(endpoint, args, tag)
-        if args.latency_only:
-            return
-        print('ratios zaqar-lite / zaqar 23.0.1:')
-        lite, zaqar = figures['zaqar-lite'], figures['zaqar 23.0.1']
-        for workload in lite:
-            print(f'  {workload:<20} throughput '
-                  f'{lite[workload]["rate"] / zaqar[workload]["rate"]:6.2f}x'
-                  f'   p99 {lite[workload]["p99_ms"] / zaqar[workload]["p99_ms"]:5.2f}x')
+    if args.deep <= 1000:
+        parser.error('--deep must be more than 1000 (the shallow queue)')
+    with services(args.zaqar_venv, args.workers) as running:
+        print(f'{args.workers} workers each, {args.clients} client '
+              f'processes: ' + ', '.join(
+                  f'{name} at {service.endpoint}'
+                  for name, service in running.items()), flush=True)
+        if not args.latency_only:
+            figures = throughput(running, args)
+            print_ratios(figures['zaqar-lite'], figures['zaqar 23.0.1'])
+        if not args.throughput_only:
+            for name, service in running.items():
+                print(f'{name}: latency by depth and backlog', flush=True)
+                latency_pairs(service.endpoint, args, name.split()[0])
+
+
+def print_ratios(lite, zaqar):
+    print('ratios zaqar-lite / zaqar 23.0.1:')
+    for workload in lite:
+        ours, theirs = lite[workload], zaqar[workload]
+        print(f'  {workload:<20} throughput '
+              f'{ours["rate"] / theirs["rate"]:6.2f}x   p99 '
+              f'{ours["p99_ms"] / theirs["p99_ms"]:5.2f}x   server CPU '
+              f'per message {ours["cpu"]["server"] / theirs["cpu"]["server"]:5.2f}x',
+              flush=True)
 
 
 if __name__ == '__main__':
