@@ -79,19 +79,6 @@ def process(args, **kwargs):
         proc.wait(30)
 
 
-CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
-
-
-def process_cpu(pid) -> float:
-    """User plus system CPU seconds of ``pid`` so far (0 once gone)."""
-    try:
-        with open(f'/proc/{pid}/stat') as stat:
-            fields = stat.read().rsplit(')', 1)[1].split()
-    except FileNotFoundError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def process_tree(pid) -> list:
     """``pid`` and all its descendants."""
     found, index = [pid], 0
@@ -114,8 +101,9 @@ class Service:
 
     def cpu(self) -> dict:
         """CPU seconds used so far by the service and by Redis."""
-        return {'server': sum(map(process_cpu, process_tree(self.master))),
-                'redis': process_cpu(self.redis_pid)}
+        return {'server': sum(map(bench.process_cpu,
+                                  process_tree(self.master))),
+                'redis': bench.process_cpu(self.redis_pid)}
 
 
 @contextlib.contextmanager
@@ -222,6 +210,8 @@ def run_clients(endpoint, queue, kind, clients, seconds):
             sum(cpu for _, cpu in results))
 
 
+WARM_UP_SECONDS = 1.0  # of posts, then of claims, before the timed rounds
+
 # name, kind of clients, the queue (by tag) they work on
 WORKLOADS = [('post batch 1', 'post 1', 'post1'),
              ('post batch 10', 'post 10', 'post10'),
@@ -234,6 +224,10 @@ def throughput(services, args):
     between the services (and which goes first), so a machine whose speed
     drifts during the run weighs on both alike: {service: {workload:
     figures}}."""
+    for name, service in services.items():  # untimed: connections, scripts
+        for kind in ('post 1', 'claim'):
+            run_clients(service.endpoint, f'{name.split()[0]}-warm', kind,
+                        args.clients, WARM_UP_SECONDS)
     figures = {name: {} for name in services}
     for workload, kind, queue in WORKLOADS:
         totals = {name: {'messages': 0, 'latencies': [], 'client': 0.0,

@@ -40,6 +40,19 @@ def headers():
             'Content-Type': 'application/json'}
 
 
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK')  # /proc CPU times are in these
+
+
+def process_cpu(pid) -> float:
+    """User plus system CPU seconds used by ``pid`` so far (0 once gone)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     if not ordered:

@@ -18,21 +18,19 @@ each served both by gunicorn's ``gthread`` worker (``keepalive_linger =
 import argparse
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
-from http_bench import BODY, Client, wait_until_up, write_conf
+from http_bench import BODY, Client, process_cpu, wait_until_up, write_conf
 
 from zaqar_lite.conf import wsgi as wsgi_opts
 
 DEFAULT_LINGER = next(opt.default for opt in wsgi_opts.OPTS
                       if opt.name == 'keepalive_linger')
 
-CLOCK_TICKS = os.sysconf('SC_CLK_TCK')  # /proc CPU times are in these
 WARM_UP = 200  # untimed requests before each measurement
 
 REQUESTS = {
@@ -41,13 +39,6 @@ REQUESTS = {
                {'messages': [{'body': BODY, 'ttl': 3600}]}),
     'list 10': ('GET', '/v2/queues/cpu/messages?limit=10&echo=true', None),
 }
-
-
-def process_cpu(pid) -> float:
-    """User plus system CPU seconds used by ``pid`` so far."""
-    with open(f'/proc/{pid}/stat') as stat:
-        fields = stat.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def gunicorn_workers(master) -> list:
@@ -129,7 +120,11 @@ def url(port) -> str:
 def start(command, endpoint):
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    wait_until_up(endpoint)
+    try:
+        wait_until_up(endpoint)
+    except BaseException:
+        stop(proc)
+        raise
     return proc
 
 
@@ -151,33 +146,32 @@ def measure(args):
     from zaqar_lite.bootstrap import Bootstrap
 
     with tempfile.TemporaryDirectory() as tmp:
-        port = iter(range(args.port, args.port + 10))
-        alone, served = {}, {}
-        for worker, linger in WORKERS.items():
-            trivial_port, served_port = next(port), next(port)
-            alone[worker] = (trivial_port, start(
-                [sys.executable, __file__, '--serve-trivial',
-                 str(trivial_port), '--linger', str(linger)],
-                url(trivial_port)))
-            conf_path = write_conf(tmp, served_port, 1, args.redis,
-                                   linger=linger, name=f'{worker}.conf')
-            served[worker] = (served_port, start(
-                [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
-                 '--config-file', conf_path], url(served_port)))
+        ports = iter(range(args.port, args.port + 2 * len(WORKERS)))
+        alone, served, figures = {}, {}, {}
         try:
+            for worker, linger in WORKERS.items():
+                port = next(ports)
+                alone[worker] = (port, start(
+                    [sys.executable, __file__, '--serve-trivial', str(port),
+                     '--linger', str(linger)], url(port)))
+                port = next(ports)
+                conf_path = write_conf(tmp, port, 1, args.redis,
+                                       linger=linger, name=f'{worker}.conf')
+                served[worker] = (port, start(
+                    [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
+                     '--config-file', conf_path], url(port)))
             # rounds alternate between the servers, so a machine whose
             # speed drifts affects them alike; the median round is shown
-            figures = {}
             for _ in range(args.rounds):
                 for worker in WORKERS:
-                    port_, proc = alone[worker]
+                    port, proc = alone[worker]
                     figures.setdefault((worker, 'alone'), []).append(
-                        served_cpu(proc.pid, url(port_), REQUESTS['ping'],
+                        served_cpu(proc.pid, url(port), REQUESTS['ping'],
                                    args.requests))
-                    port_, proc = served[worker]
+                    port, proc = served[worker]
                     for name, request in REQUESTS.items():
                         figures.setdefault((worker, name), []).append(
-                            served_cpu(proc.pid, url(port_), request,
+                            served_cpu(proc.pid, url(port), request,
                                        args.requests))
         finally:
             for _, proc in (*alone.values(), *served.values()):
