@@ -33,8 +33,12 @@ def bind_address(host: str, port: int) -> str:
 
 
 def worker_threads(wsgi) -> int:
-    """gunicorn's ``threads``: ``threads`` for requests that do not wait,
-    plus one for each long-poll claim a worker may hold waiting."""
+    """gunicorn's ``threads``: with ``gthread``, ``threads`` for requests
+    that do not wait plus one for each long-poll claim a worker may hold
+    waiting; 1 with ``sync`` (gunicorn runs ``gthread`` in its place when
+    given more)."""
+    if wsgi.worker_class != 'gthread':
+        return 1
     return wsgi.threads + longpoll.waiting_claims_allowed(wsgi)
 
 
