@@ -37,10 +37,11 @@ OPTS = [
                       'request, serving it itself, before handing the '
                       'connection back to the worker\'s poller. Saves '
                       'the hand-offs between threads for clients that '
-                      'send request after request (about a third of '
-                      'gunicorn\'s CPU per request); at most `threads` - 1 '
-                      'threads of a worker linger at once, so one is '
-                      'always left for new requests. 0 turns it off '
+                      'send request after request (about half of '
+                      'gunicorn\'s own CPU per request); at most '
+                      '`threads` - 1 threads of a worker linger at once, '
+                      'so one is always left for new requests. 0 turns '
+                      'it off '
                       '(plain gunicorn gthread).'),
     cfg.IntOpt('timeout', default=30, min=1,
                help='Seconds a worker may spend on one request before '
