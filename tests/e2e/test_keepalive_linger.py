@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.e2e.conftest import Service, service_conf
-from tests.e2e.test_hostile_clients import read_response
+from tests.e2e.test_hostile_clients import open_request, read_response
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +82,25 @@ def test_a_lingering_thread_leaves_one_for_other_clients(server, project):
     assert get_body(server, second, project, href) == 'third'
     for sock in (first, second, third):
         sock.close()
+
+
+def test_a_lingering_thread_gives_way_to_a_request_waiting_for_one(
+        server, project):
+    # One thread lingers on `busy`; the other is held by a client that
+    # sends its headers but not its body.  A third client's request then
+    # waits for a thread, and the lingering thread stops lingering to
+    # serve it (the socket timeout fails the test if it lingers on).
+    busy = connect(server)
+    href = post(server, busy, project, 'turns', 'busy')
+    holding = open_request(server, project, ['Content-Length: 100'])
+    waiting = connect(server)
+    try:
+        assert get_body(server, waiting, project, href) == 'busy'
+        # and the thread now lingering on `waiting` gives way to `busy`
+        assert get_body(server, busy, project, href) == 'busy'
+    finally:
+        for sock in (busy, holding, waiting):
+            sock.close()
 
 
 def test_more_connections_than_threads_take_turns(server, project):

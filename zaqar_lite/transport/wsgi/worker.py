@@ -13,15 +13,53 @@ HTTP parsing (see ``docs/benchmarks.md``).
 (``[drivers:transport:wsgi] keepalive_linger``) for the connection's next
 request and serve it itself; a connection that stays quiet longer goes
 back to the poller as before.  At most ``threads - 1`` threads of a
-worker linger at once, so a thread is always left for new requests beside
-the ones long-poll claims wait on (``max_waiting_claims``); with
-``threads = 1`` nothing lingers.
+worker linger at once, so lingering alone never takes all of the threads
+beside the ones long-poll claims wait on (``max_waiting_claims``); with
+``threads = 1`` nothing lingers.  A lingering thread stops as soon as a
+request waits for a thread (``CountingThreadPool.waiting_fd``), and then
+its connection queues behind that request, as in plain ``gthread``: a
+worker whose threads are all busy serves its connections in turn.
 """
 
+import os
 import select
 import threading
+from concurrent import futures
 
 from gunicorn.workers import gthread
+
+
+class CountingThreadPool(futures.ThreadPoolExecutor):
+    """A thread pool that tells its lingering threads when calls wait.
+
+    ``waiting`` counts the submitted calls no thread has started yet, and
+    ``waiting_fd`` (the read end of a pipe holding one byte while any
+    wait) is readable exactly while there are some, so a thread can wait
+    for its connection and for waiting work in one ``poll``.  The pipe
+    lives as long as the worker process.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiting = 0
+        self._count = threading.Lock()
+        self.waiting_fd, self._signal_fd = os.pipe()
+        for fd in (self.waiting_fd, self._signal_fd):
+            os.set_blocking(fd, False)
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._count:
+            self.waiting += 1
+            if self.waiting == 1:
+                os.write(self._signal_fd, b'\0')
+        return super().submit(self._started, fn, *args, **kwargs)
+
+    def _started(self, fn, *args, **kwargs):
+        with self._count:
+            self.waiting -= 1
+            if self.waiting == 0:
+                os.read(self.waiting_fd, 1)
+        return fn(*args, **kwargs)
 
 
 class LingeringThreadWorker(gthread.ThreadWorker):
@@ -38,6 +76,9 @@ class LingeringThreadWorker(gthread.ThreadWorker):
         self.lingering = threading.BoundedSemaphore(wsgi.threads - 1) \
             if wsgi.threads > 1 else None
 
+    def get_thread_pool(self):
+        return CountingThreadPool(max_workers=self.cfg.threads)
+
     def handle(self, conn):
         """Serve requests on ``conn`` while they keep coming (pool thread)."""
         keep = super().handle(conn)
@@ -53,11 +94,16 @@ class LingeringThreadWorker(gthread.ThreadWorker):
             return True  # read ahead while the last body was drained
         if self.lingering is None or \
                 not self.lingering.acquire(blocking=False):
-            return False  # enough threads wait: the poller waits for it
+            return False  # enough threads linger: the poller waits for it
         try:
             poller = select.poll()
             poller.register(conn.sock, select.POLLIN)
-            return bool(poller.poll(self.linger_ms))
+            poller.register(self.tpool.waiting_fd, select.POLLIN)
+            ready = dict(poller.poll(self.linger_ms))
+            # calls waiting for a thread come first: this connection then
+            # queues behind them, through the poller
+            return self.tpool.waiting_fd not in ready and \
+                conn.sock.fileno() in ready
         except (OSError, ValueError):  # closed meanwhile
             return False
         finally:
