@@ -1,6 +1,7 @@
 """Kept-alive connections on the lingering gthread worker, on a real
 gunicorn: request after request, pipelined requests, more connections
-than threads, and a thread left for newcomers while others linger.
+than threads, a thread left for newcomers while others linger, and a
+lingering thread giving way to a request that waits for a thread.
 
 One worker with 2 request threads and no long-poll threads, so at most one
 thread lingers and the other serves everyone else (see
