@@ -1,6 +1,7 @@
 """Doorbells on their own: waking in this process, across processes of one
 host (UNIX datagrams), and over Redis pub/sub."""
 
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -83,17 +84,25 @@ def test_host_doorbell_rings_reach_another_process(tmp_path):
     assert os.listdir(tmp_path / 'bells') == []  # its socket is removed
 
 
+@contextlib.contextmanager
+def two_host_bells(folder):
+    """Two HostDoorbells on ``folder`` (as two processes would have),
+    closed afterwards."""
+    first, second = HostDoorbell(folder), HostDoorbell(folder)
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
 def test_host_doorbell_works_in_a_folder_too_deep_for_a_socket_path(
         tmp_path):
-    folder = tmp_path / ('deep' * 30)
-    listening_bell, ringing_bell = HostDoorbell(folder), HostDoorbell(folder)
-    try:
+    with two_host_bells(tmp_path / ('deep' * 30)) as (listening_bell,
+                                                      ringing_bell):
         listening = Listening(listening_bell)
         ringing_bell.ring('q', 'p')
         assert listening.outcome()
-    finally:
-        listening_bell.close()
-        ringing_bell.close()
 
 
 def test_a_socket_left_by_a_dead_process_is_removed_by_the_next_ring(
@@ -109,8 +118,7 @@ def test_a_socket_left_by_a_dead_process_is_removed_by_the_next_ring(
 
 def test_a_socket_file_removed_under_a_process_is_bound_again(tmp_path):
     folder = tmp_path / 'bells'
-    listening_bell, ringing_bell = HostDoorbell(folder), HostDoorbell(folder)
-    try:
+    with two_host_bells(folder) as (listening_bell, ringing_bell):
         with listening_bell.listen('first', 'p'):
             pass  # binds this process's socket
         for name in os.listdir(folder):
@@ -119,9 +127,6 @@ def test_a_socket_file_removed_under_a_process_is_bound_again(tmp_path):
         listening = Listening(listening_bell)
         ringing_bell.ring('q', 'p')
         assert listening.outcome()
-    finally:
-        listening_bell.close()
-        ringing_bell.close()
 
 
 @pytest.fixture
