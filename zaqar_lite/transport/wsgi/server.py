@@ -20,6 +20,7 @@ from gunicorn.arbiter import Arbiter
 
 from zaqar_lite.bootstrap import Bootstrap
 from zaqar_lite.transport import longpoll
+from zaqar_lite.transport.wsgi.balance import ConnectionTable
 from zaqar_lite.transport.wsgi.worker import LingeringThreadWorker
 
 LOG = logging.getLogger(__name__)
@@ -53,12 +54,16 @@ def worker_class(wsgi):
 class Server(BaseApplication):
     """gunicorn application serving ``Bootstrap(conf).app``.
 
+    ``connections`` is the table through which ``LingeringThreadWorker``
+    workers balance new connections, made here, in the master, once.
+
     Args:
         conf: the loaded configuration.
     """
 
     def __init__(self, conf):
         self.conf = conf
+        self.connections = ConnectionTable()
         super().__init__()
 
     def load_config(self):
@@ -69,6 +74,9 @@ class Server(BaseApplication):
                     'threads': worker_threads(wsgi),
                     'keepalive': wsgi.keepalive,
                     'proc_name': 'zaqar-lite'}
+        if settings['worker_class'] is LingeringThreadWorker:
+            settings['pre_fork'] = self.connections.pre_fork
+            settings['child_exit'] = self.connections.child_exit
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per
             # user, which several servers on one host would fight over.

@@ -19,6 +19,10 @@ beside the ones long-poll claims wait on (``max_waiting_claims``); with
 request waits for a thread (``CountingThreadPool.waiting_fd``), and then
 its connection queues behind that request, as in plain ``gthread``: a
 worker whose threads are all busy serves its connections in turn.
+
+It is a ``BalancedThreadWorker`` too: new connections go preferably to the
+worker with the fewest open (``balance.py``), so a few long-lived clients
+spread over the workers instead of piling onto one.
 """
 
 import os
@@ -26,7 +30,7 @@ import select
 import threading
 from concurrent import futures
 
-from gunicorn.workers import gthread
+from zaqar_lite.transport.wsgi.balance import BalancedThreadWorker
 
 
 class CountingThreadPool(futures.ThreadPoolExecutor):
@@ -62,11 +66,12 @@ class CountingThreadPool(futures.ThreadPoolExecutor):
         return fn(*args, **kwargs)
 
 
-class LingeringThreadWorker(gthread.ThreadWorker):
+class LingeringThreadWorker(BalancedThreadWorker):
     """``gthread`` whose threads keep serving a connection that stays busy.
 
     Started by gunicorn for ``zaqar_lite.transport.wsgi.server.Server``,
-    whose ``conf`` gives ``keepalive_linger`` and ``threads``.
+    whose ``conf`` gives ``keepalive_linger`` and ``threads``, and whose
+    ``connections`` table gives each worker its slot.
     """
 
     def __init__(self, *args, **kwargs):
