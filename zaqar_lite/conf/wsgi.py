@@ -41,8 +41,9 @@ OPTS = [
                       'gunicorn\'s own CPU per request); at most '
                       '`threads` - 1 threads of a worker linger at once, '
                       'so one is always left for new requests. 0 turns '
-                      'it off '
-                      '(plain gunicorn gthread).'),
+                      'it off, and with it the balancing of new '
+                      'connections over the workers (plain gunicorn '
+                      'gthread).'),
     cfg.IntOpt('timeout', default=30, min=1,
                help='Seconds a worker may spend on one request before '
                     'gunicorn restarts it.'),

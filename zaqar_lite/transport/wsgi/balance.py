@@ -39,7 +39,7 @@ FREE = 2 ** 62  # the count of a free slot: never the least
 # seconds a worker leaves a new connection to the others per connection it
 # has above the least: Python's GIL switch interval, about as long as the
 # main thread of a busy least-loaded worker takes to accept (measured: p90
-# 1.5-2.7 ms, at most 15 ms, see docs/benchmarks.md)
+# 0.9-2.7 ms, at most 15 ms; docs/benchmarks.md)
 DELAY_STEP = 0.005
 DELAY_CAP = 0.020  # seconds: the longest a connection waits for balancing
 
