@@ -1,5 +1,6 @@
 """Messages of the Redis store."""
 
+import hashlib
 import json
 import secrets
 import time
@@ -29,6 +30,11 @@ def to_message(item, now) -> dict:
             'claim_expires': float(claim_expires) if claim_expires else None,
             'priority': priority,
             'dead_letter': json.loads(dead_letter) if dead_letter else None}
+
+
+def metadata_token(stored: bytes) -> str:
+    """What ``message_post.lua`` compares: the stored JSON's SHA1."""
+    return hashlib.sha1(stored).hexdigest()
 
 
 def parse_marker(marker) -> str:
@@ -75,7 +81,21 @@ class MessageController(base.Message):
         return [to_message(item, now) for item in items]
 
     def post(self, queue, messages, client_uuid, project=None):
-        now, client, args = time.time(), str(client_uuid), []
+        return self._post(queue, messages, client_uuid, '', project)
+
+    def post_if_unchanged(self, queue, messages, client_uuid, token,
+                          project=None):
+        """``post``, if the queue's metadata still has ``token`` (from
+        ``QueueController.get_with_token``), in the same round trip.
+
+        Raises:
+            QueueMetadataChanged: it has another now; nothing was posted.
+            QueueDoesNotExist: the queue is gone.
+        """
+        return self._post(queue, messages, client_uuid, token, project)
+
+    def _post(self, queue, messages, client_uuid, token, project):
+        now, client, args = time.time(), str(client_uuid), [token]
         for message in messages:
             delay = int(message.get('delay') or 0)
             args += [secrets.token_hex(8), int(message['ttl']), delay,
@@ -87,6 +107,9 @@ class MessageController(base.Message):
         _, posted = self.run('message_post', project, queue, *args, now=now)
         if posted is None:
             raise errors.QueueDoesNotExist(queue, project)
+        if posted[0] == b'changed':
+            raise errors.QueueMetadataChanged(json.loads(posted[1]),
+                                              metadata_token(posted[1]))
         ids, repeats = posted
         return base.PostedIds([message_id.decode() for message_id in ids],
                               [position - 1 for position in repeats])

@@ -4,7 +4,7 @@ import json
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base, redelivery
-from zaqar_lite.storage.redis.messages import to_message
+from zaqar_lite.storage.redis.messages import metadata_token, to_message
 
 
 BACKOFF_WIDTH = 7  # digits per delay in a stored schedule (common.lua)
@@ -45,6 +45,14 @@ class QueueController(base.Queue):
         if metadata is None:
             raise errors.QueueDoesNotExist(name, project)
         return json.loads(metadata)
+
+    def get_with_token(self, name, project=None):
+        """``(get(name), token)``: the token stands for this metadata in
+        ``MessageController.post_if_unchanged``."""
+        _, metadata = self.run('queue_get', project, name)
+        if metadata is None:
+            raise errors.QueueDoesNotExist(name, project)
+        return json.loads(metadata), metadata_token(metadata)
 
     def create(self, name, metadata=None, project=None):
         if metadata is None:
