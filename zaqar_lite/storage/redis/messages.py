@@ -12,6 +12,7 @@ from zaqar_lite.storage import base
 from zaqar_lite.storage.utils import parse_seq_marker
 
 SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
+ID_RANDOM_BYTES = 8  # random bytes in a message id, after its sequence
 
 
 def to_message(item, now) -> dict:
@@ -96,9 +97,13 @@ class MessageController(base.Message):
 
     def _post(self, queue, messages, client_uuid, token, project):
         now, client, args = time.time(), str(client_uuid), [token]
-        for message in messages:
+        # the random part of each id, read from the OS once for them all
+        suffixes = secrets.token_hex(ID_RANDOM_BYTES * len(messages))
+        width = 2 * ID_RANDOM_BYTES
+        for n, message in enumerate(messages):
             delay = int(message.get('delay') or 0)
-            args += [secrets.token_hex(8), int(message['ttl']), delay,
+            args += [suffixes[n * width:(n + 1) * width],
+                     int(message['ttl']), delay,
                      msgpack.packb([client, now, delay]),
                      msgpack.packb(message.get('body')),
                      message.get('idempotency_key') or '',

@@ -9,8 +9,8 @@ project's machine, a third of the command's cost (see
 
 ``RoundTrips`` keeps the pool's connections it has used in a free list of
 its own and sends each command on one of them with redis-py's
-``Connection`` (its protocol encoder, reply parser and health checks) and
-the client's ``Retry``.  The pool still creates the connections and caps
+``Connection`` (its reply parser and health checks), hiredis's command
+encoder, and the client's ``Retry``.  The pool still creates the connections and caps
 their number (``max_connections``): the free list holds at most as many
 as were in use at once.
 """
@@ -19,6 +19,11 @@ import collections
 import os
 
 import redis
+
+try:  # redis[hiredis]: the C encoder redis-py itself uses, minus its checks
+    from hiredis import pack_command
+except ImportError:  # pragma: no cover - redis-py's own encoder then
+    pack_command = None
 
 
 class RoundTrips:
@@ -53,7 +58,10 @@ class RoundTrips:
             connection = self._pool.get_connection()
 
         def send():
-            connection.send_command(*command)
+            if pack_command is None:
+                connection.send_command(*command)
+            else:  # the arguments are str, bytes and numbers
+                connection.send_packed_command([pack_command(command)])
             return connection.read_response()
 
         try:
