@@ -28,6 +28,8 @@ from concurrent import futures
 
 from gunicorn.workers import gthread
 
+from zaqar_lite.transport.wsgi.settled_config import settled
+
 
 class CountingThreadPool(futures.ThreadPoolExecutor):
     """A thread pool that tells its lingering threads when calls wait.
@@ -71,6 +73,7 @@ class LingeringThreadWorker(gthread.ThreadWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cfg = settled(self.cfg)
         wsgi = self.app.conf['drivers:transport:wsgi']
         self.linger_ms = wsgi.keepalive_linger * 1000
         self.lingering = threading.BoundedSemaphore(wsgi.threads - 1) \
