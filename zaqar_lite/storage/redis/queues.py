@@ -41,10 +41,7 @@ class QueueController(base.Queue):
         yield queues[-1]['name'] if queues else marker
 
     def get(self, name, project=None):
-        _, metadata = self.run('queue_get', project, name)
-        if metadata is None:
-            raise errors.QueueDoesNotExist(name, project)
-        return json.loads(metadata)
+        return self.get_with_token(name, project=project)[0]
 
     def get_with_token(self, name, project=None):
         """``(get(name), token)``: the token stands for this metadata in
