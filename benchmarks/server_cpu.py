@@ -37,6 +37,7 @@ REQUESTS = {
     'ping': ('GET', '/v2/ping', None),
     'post 1': ('POST', '/v2/queues/cpu/messages',
                {'messages': [{'body': BODY, 'ttl': 3600}]}),
+    'post 10': ('POST', '/v2/queues/cpu/messages', {'messages': [{'body': BODY, 'ttl': 3600}] * 10}),
     'list 10': ('GET', '/v2/queues/cpu/messages?limit=10&echo=true', None),
 }
 

@@ -281,6 +281,21 @@ class RedriveConflict(Conflict):
             'or wait for it to end before starting another.')
 
 
+class QueueMetadataChanged(ZaqarLiteError):
+    """A post made with ``Message.post_if_unchanged`` found the queue's
+    metadata changed since the token it was given; nothing was stored.
+
+    Args:
+        metadata: the queue's metadata now.
+        token: its token now (see ``Queue.get_with_token``).
+    """
+
+    def __init__(self, metadata: dict, token: str):
+        super().__init__('The queue\'s metadata changed; nothing was posted.')
+        self.metadata = metadata
+        self.token = token
+
+
 class StorageUnavailable(ZaqarLiteError):
     """The storage engine could not serve the request; retrying may work."""
 

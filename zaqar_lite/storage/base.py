@@ -54,6 +54,19 @@ held by a live claim.  A claim is exclusive: no message is ever in two live
 claims, and delayed or expired messages are never claimed.  Claims and pops
 take visible messages by priority, highest first, then by availability,
 then in posting order; listings are in posting order.
+
+An optional capability: posts in one round trip
+-------------------------------------------------
+A driver whose store can compare a queue's metadata and post in one atomic
+step may offer ``Queue.get_with_token(name, project=None)``, returning
+``(metadata, token)``, and ``Message.post_if_unchanged(queue, messages,
+client_uuid, token, project=None)``, which posts like ``post`` only while
+the metadata still has that token and raises
+:class:`~zaqar_lite.errors.QueueMetadataChanged` (with the metadata and
+token it has now; nothing stored) otherwise.  The transport then posts on
+a queue whose metadata it has seen in one round trip instead of two (see
+``zaqar_lite/transport/wsgi/one_trip_post.py``).  The Redis driver offers
+it; stages cannot hook these two methods.
 """
 
 from __future__ import annotations

@@ -48,6 +48,11 @@ class Pipeline:
         setattr(self, method, call)
         return call
 
+    def hooked(self, *methods) -> bool:
+        """Whether a stage hooks any of ``methods`` (or its ``after_``)."""
+        return any(self._callables(self.stages, name) for method in methods
+                   for name in (method, f'after_{method}'))
+
     @staticmethod
     def _callables(targets, name):
         return [bound for bound in (getattr(t, name, None) for t in targets)

@@ -1,5 +1,6 @@
 """Messages of the Redis store."""
 
+import hashlib
 import json
 import secrets
 import time
@@ -11,6 +12,7 @@ from zaqar_lite.storage import base
 from zaqar_lite.storage.utils import parse_seq_marker
 
 SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
+ID_RANDOM_BYTES = 8  # random bytes in a message id, after its sequence
 
 
 def to_message(item, now) -> dict:
@@ -29,6 +31,11 @@ def to_message(item, now) -> dict:
             'claim_expires': float(claim_expires) if claim_expires else None,
             'priority': priority,
             'dead_letter': json.loads(dead_letter) if dead_letter else None}
+
+
+def metadata_token(stored: bytes) -> str:
+    """What ``message_post.lua`` compares: the stored JSON's SHA1."""
+    return hashlib.sha1(stored).hexdigest()
 
 
 def parse_marker(marker) -> str:
@@ -75,10 +82,28 @@ class MessageController(base.Message):
         return [to_message(item, now) for item in items]
 
     def post(self, queue, messages, client_uuid, project=None):
-        now, client, args = time.time(), str(client_uuid), []
-        for message in messages:
+        return self._post(queue, messages, client_uuid, '', project)
+
+    def post_if_unchanged(self, queue, messages, client_uuid, token,
+                          project=None):
+        """``post``, if the queue's metadata still has ``token`` (from
+        ``QueueController.get_with_token``), in the same round trip.
+
+        Raises:
+            QueueMetadataChanged: it has another now; nothing was posted.
+            QueueDoesNotExist: the queue is gone.
+        """
+        return self._post(queue, messages, client_uuid, token, project)
+
+    def _post(self, queue, messages, client_uuid, token, project):
+        now, client, args = time.time(), str(client_uuid), [token]
+        # the random part of each id, read from the OS once for them all
+        suffixes = secrets.token_hex(ID_RANDOM_BYTES * len(messages))
+        width = 2 * ID_RANDOM_BYTES
+        for n, message in enumerate(messages):
             delay = int(message.get('delay') or 0)
-            args += [secrets.token_hex(8), int(message['ttl']), delay,
+            args += [suffixes[n * width:(n + 1) * width],
+                     int(message['ttl']), delay,
                      msgpack.packb([client, now, delay]),
                      msgpack.packb(message.get('body')),
                      message.get('idempotency_key') or '',
@@ -87,6 +112,9 @@ class MessageController(base.Message):
         _, posted = self.run('message_post', project, queue, *args, now=now)
         if posted is None:
             raise errors.QueueDoesNotExist(queue, project)
+        if posted[0] == b'changed':
+            raise errors.QueueMetadataChanged(json.loads(posted[1]),
+                                              metadata_token(posted[1]))
         ids, repeats = posted
         return base.PostedIds([message_id.decode() for message_id in ids],
                               [position - 1 for position in repeats])

@@ -4,7 +4,7 @@ import json
 
 from zaqar_lite import errors
 from zaqar_lite.storage import base, redelivery
-from zaqar_lite.storage.redis.messages import to_message
+from zaqar_lite.storage.redis.messages import metadata_token, to_message
 
 
 BACKOFF_WIDTH = 7  # digits per delay in a stored schedule (common.lua)
@@ -41,10 +41,15 @@ class QueueController(base.Queue):
         yield queues[-1]['name'] if queues else marker
 
     def get(self, name, project=None):
+        return self.get_with_token(name, project=project)[0]
+
+    def get_with_token(self, name, project=None):
+        """``(get(name), token)``: the token stands for this metadata in
+        ``MessageController.post_if_unchanged``."""
         _, metadata = self.run('queue_get', project, name)
         if metadata is None:
             raise errors.QueueDoesNotExist(name, project)
-        return json.loads(metadata)
+        return json.loads(metadata), metadata_token(metadata)
 
     def create(self, name, metadata=None, project=None):
         if metadata is None:

@@ -1,11 +1,13 @@
 """The Lua scripts of the Redis store, loaded once per driver."""
 
+import hashlib
 import importlib.resources
 import time
 
 import redis
 
 from zaqar_lite import errors
+from zaqar_lite.storage.redis.roundtrip import RoundTrips
 
 NAMES = ('queue_create', 'queue_set_metadata', 'queue_delete', 'queue_get',
          'queue_list', 'queue_stats', 'queues_all', 'message_post',
@@ -24,6 +26,9 @@ def _source(name):
 class Scripts:
     """Runs the store's scripts on one Redis client.
 
+    A script is sent by its SHA1 (``EVALSHA``) and loaded when the server
+    does not know it yet.
+
     Args:
         client: a ``redis.Redis``.
         prefix: the first part of every key.
@@ -32,8 +37,11 @@ class Scripts:
     def __init__(self, client, prefix):
         common = _source('common')
         self.prefix = prefix
-        self._scripts = {name: client.register_script(
-            common + '\n' + _source(name)) for name in NAMES}
+        self._sources = {name: common + '\n' + _source(name)
+                         for name in NAMES}
+        self._shas = {name: hashlib.sha1(source.encode()).hexdigest()
+                      for name, source in self._sources.items()}
+        self._trips = RoundTrips(client)
 
     @staticmethod
     def now() -> float:
@@ -52,8 +60,15 @@ class Scripts:
         now = time.time() if now is None else now
         argv = [self.prefix, project or '', queue or '', repr(now), *args]
         try:
-            return now, self._scripts[name](args=argv)
+            return now, self._evaluate(name, argv)
         except (redis.ConnectionError, redis.TimeoutError,
                 redis.exceptions.BusyLoadingError,
                 redis.exceptions.ReadOnlyError) as exc:
             raise errors.StorageUnavailable(f'Redis: {exc}') from exc
+
+    def _evaluate(self, name, argv):
+        try:
+            return self._trips.execute('EVALSHA', self._shas[name], 0, *argv)
+        except redis.exceptions.NoScriptError:  # a new or flushed server
+            self._trips.execute('SCRIPT', 'LOAD', self._sources[name])
+            return self._trips.execute('EVALSHA', self._shas[name], 0, *argv)

@@ -13,6 +13,7 @@ from zaqar_lite.storage.base import DEFAULT_PRIORITY
 from zaqar_lite.storage.utils import page
 from zaqar_lite.timestamps import utc_text
 from zaqar_lite.transport.wsgi import utils
+from zaqar_lite.transport.wsgi.one_trip_post import OneTripPost
 from zaqar_lite.transport.wsgi.queues import Resource
 
 DEFAULT_PAGE = 10  # messages per listing page when no limit is given
@@ -72,25 +73,47 @@ CLAIMED_TEXT = ('This message is claimed; it cannot be deleted without a '
                 'valid claim ID.')
 
 
+#: the queue metadata keys a post reads (``Collection._read_messages``)
+POST_METADATA = ('_max_messages_post_size', '_default_message_ttl',
+                 '_default_message_delay', '_dedup_window')
+
+
 class Collection(Resource):
     """POST, GET, DELETE /v2/queues/{name}/messages."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.one_trip = OneTripPost.offered_by(
+            self.queues, self.pipelines.message, POST_METADATA) \
+            if self.kind == 'queue' else None
+
     def on_post(self, req, resp, project_id, client_id, queue_name):
-        stored = self.stored_metadata(queue_name, project_id)
-        metadata = {**self.reserved_defaults(), **(stored or {})}
-        messages = self._read_messages(req, metadata)
-        if stored is None:  # queues are created by their first post
-            self.queues.create(queue_name, project=project_id)
-        ids = self.pipelines.message.post(queue_name, messages, client_id,
-                                          project=self.scope(project_id))
+        raw, length = utils.read_raw(req, self.limits.max_messages_post_size)
+
+        def prepare(stored):
+            return self._read_messages(raw, length,
+                                       {**self.reserved_defaults(), **stored})
+
+        ids = None if self.one_trip is None else self.one_trip.post(
+            queue_name, project_id, client_id, prepare)
+        if ids is None:
+            ids = self._post(queue_name, project_id, client_id, prepare)
         resp.status = falcon.HTTP_201
         resp.location = f'{req.path}?ids={",".join(ids)}'
         resp.media = {'resources': [
             message_href(queue_name, mid, prefix=self.prefix) for mid in ids]}
 
-    def _read_messages(self, req, metadata):
+    def _post(self, queue_name, project_id, client_id, prepare):
+        """The post through the pipelines: metadata read, then post."""
+        stored = self.stored_metadata(queue_name, project_id)
+        messages = prepare(stored or {})
+        if stored is None:  # queues are created by their first post
+            self.queues.create(queue_name, project=project_id)
+        return self.pipelines.message.post(queue_name, messages, client_id,
+                                           project=self.scope(project_id))
+
+    def _read_messages(self, raw, length, metadata):
         queue_max = metadata['_max_messages_post_size']
-        raw, length = utils.read_raw(req, self.limits.max_messages_post_size)
         self.validator.message_content_length(length, queue_max)
         document = utils.parse_json(raw)
         if isinstance(document, list):

@@ -31,6 +31,7 @@ import threading
 from concurrent import futures
 
 from zaqar_lite.transport.wsgi.balance import BalancedThreadWorker
+from zaqar_lite.transport.wsgi.settled_config import settled
 
 
 class CountingThreadPool(futures.ThreadPoolExecutor):
@@ -76,6 +77,7 @@ class LingeringThreadWorker(BalancedThreadWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cfg = settled(self.cfg)
         wsgi = self.app.conf['drivers:transport:wsgi']
         self.linger_ms = wsgi.keepalive_linger * 1000
         self.lingering = threading.BoundedSemaphore(wsgi.threads - 1) \

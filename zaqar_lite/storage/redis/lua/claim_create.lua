@@ -3,7 +3,9 @@
 -- available; each is available again its redelivery backoff after the
 -- claim's end.  Those claimed as often as the queue's _max_claim_count
 -- move, unclaimed, to its _dead_letter_queue.
--- Returns the claimed messages (none when the queue is missing or empty).
+-- Returns the claimed messages as describe() does (none when the queue is
+-- missing or empty).  The claimed ones are written and read with one call
+-- per key for them all, not one per message.
 if redis.call('EXISTS', K.meta) == 0 then return {} end
 housekeep(K, 100)
 local cid, ttl, grace = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -12,7 +14,11 @@ local meta = cjson.decode(redis.call('HGET', K.meta, 'metadata'))
 local max_claims = tonumber(meta['_max_claim_count'])
 local dead_letter = dead_letter_target(meta)  -- nil: none, or itself
 local until_ = NOW + ttl
-local taken = {}
+local kept_until = until_ + grace  -- a claimed message lives at least so
+local scheduled = redis.call('EXISTS', K.backoff) == 1
+-- per claimed message, in order: id, claim count, expiry, availability
+local taken, counts, expiries, availables = {}, {}, {}, {}
+local extended = {}  -- ZADD arguments of the expiries the claim extends
 
 local levels, level = avail_keys(K), 1  -- the highest priority first
 while #taken < limit and levels[level] do
@@ -21,28 +27,58 @@ while #taken < limit and levels[level] do
   local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
                          wanted)
   if #ids < wanted then level = level + 1 end  -- this level is exhausted
-  for _, id in ipairs(ids) do
-    local count = tonumber(redis.call('HGET', K.mcount, id) or '0')
-    if not is_live(K, id) then
-      remove_message(K, id)
-    elseif dead_letter and max_claims and count >= max_claims then
-      move_to_dead_letter(K, meta, id, dead_letter, 'max_claims', nil)
-    else
-      redis.call('HSET', K.mclaim, id, cid)
-      redis.call('HSET', K.mcount, id, count + 1)
-      redis.call('ZREM', K.unclaimed, id)
-      redis.call('ZADD', avail, until_ + backoff(K, count + 1), id)
-      if tonumber(redis.call('ZSCORE', K.exp, id)) < until_ + grace then
-        redis.call('ZADD', K.exp, until_ + grace, id)
+  if #ids > 0 then
+    local claimed_before = redis.call('HMGET', K.mcount, unpack(ids))
+    local rescored = {}  -- ZADD arguments: when each is available again
+    for i, id in ipairs(ids) do
+      local count = tonumber(claimed_before[i] or '0')
+      local expires = redis.call('ZSCORE', K.exp, id)
+      if not (expires and tonumber(expires) > NOW) then
+        remove_message(K, id)
+      elseif dead_letter and max_claims and count >= max_claims then
+        move_to_dead_letter(K, meta, id, dead_letter, 'max_claims', nil)
+      else
+        local n = #taken + 1
+        taken[n], counts[n] = id, count + 1
+        availables[n] = until_ + (scheduled and backoff(K, count + 1) or 0)
+        if tonumber(expires) < kept_until then
+          expires = score_text(kept_until)
+          extended[#extended + 1] = kept_until
+          extended[#extended + 1] = id
+        end
+        expiries[n] = expires
+        rescored[#rescored + 1] = availables[n]
+        rescored[#rescored + 1] = id
       end
-      redis.call('SADD', K.cset(cid), id)
-      taken[#taken + 1] = id
     end
+    if #rescored > 0 then redis.call('ZADD', avail, unpack(rescored)) end
   end
 end
 if #taken == 0 then return {} end
+
+local holders, claim_counts = {}, {}
+for i, id in ipairs(taken) do
+  holders[2 * i - 1], holders[2 * i] = id, cid
+  claim_counts[2 * i - 1], claim_counts[2 * i] = id, counts[i]
+end
+redis.call('HSET', K.mclaim, unpack(holders))
+redis.call('HSET', K.mcount, unpack(claim_counts))
+redis.call('ZREM', K.unclaimed, unpack(taken))
+if #extended > 0 then redis.call('ZADD', K.exp, unpack(extended)) end
+redis.call('SADD', K.cset(cid), unpack(taken))
 redis.call('ZADD', K.claims, until_, cid)
 redis.call('HSET', K.cinfo, cid, ttl .. ' ' .. grace .. ' ' .. NOW)
+
+local records = redis.call('HMGET', K.msgs, unpack(taken))
+local bodies = redis.call('HMGET', K.bodies, unpack(taken))
+local priorities = redis.call('HMGET', K.mprio, unpack(taken))
+local origins = redis.call('HMGET', K.dlinfo, unpack(taken))
+local holder, ends = cid, score_text(until_)
+if until_ <= NOW then holder, ends = '', '' end  -- ended as it began
 local claimed = {}
-for _, id in ipairs(taken) do claimed[#claimed + 1] = describe(K, id) end
+for i, id in ipairs(taken) do
+  claimed[i] = {id, records[i], bodies[i], expiries[i], holder, counts[i],
+                score_text(availables[i]), ends,
+                tonumber(priorities[i] or DEFAULT_PRIORITY), origins[i]}
+end
 return claimed

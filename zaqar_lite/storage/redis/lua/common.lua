@@ -272,6 +272,12 @@ local function is_live(k, id)
   return expires and tonumber(expires) > NOW
 end
 
+-- A score as Redis itself would answer it (a number returned from a
+-- script would be cut to an integer).
+local function score_text(score)
+  return string.format('%.17g', score)
+end
+
 local function pad(number)
   local digits = string.format('%d', number)
   return string.rep('0', 15 - #digits) .. digits

@@ -1,12 +1,21 @@
--- ARGV[5..]: per message: random suffix, ttl, delay, record, body (the
+-- ARGV[5]: the SHA1 of the metadata JSON the messages were made with, or
+-- '' to post whatever the metadata is.
+-- ARGV[6..]: per message: random suffix, ttl, delay, record, body (the
 -- last two msgpack), idempotency key ('' for none), dedup window, priority.
 -- Returns {ids in order, 1-based positions of the repeats} (a repeat's id
--- is the one its key was first posted with), or false when the queue
--- does not exist.
+-- is the one its key was first posted with); {'changed', metadata JSON}
+-- when the metadata is no longer the one ARGV[5] names (nothing posted);
+-- false when the queue does not exist.
 if redis.call('EXISTS', K.meta) == 0 then return false end
+if ARGV[5] ~= '' then
+  local metadata = redis.call('HGET', K.meta, 'metadata')
+  if redis.sha1hex(metadata) ~= ARGV[5] then
+    return {'changed', metadata}
+  end
+end
 local ids, repeats = {}, {}
 local ready = 0  -- stored messages claimable at once
-for i = 5, #ARGV, 8 do
+for i = 6, #ARGV, 8 do
   local key = ARGV[i + 5]
   local first = false
   if key ~= '' then
