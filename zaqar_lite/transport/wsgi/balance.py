@@ -19,8 +19,8 @@ accepts as plain ``gthread`` does.
 listener is readable, a worker whose count is not above the least live
 count accepts at once, so an idle or balanced server adds no latency.  One
 above it leaves the connection to a less loaded worker: it stops watching
-the listener for ``accept_delay`` (5 ms per connection above the least, at
-most 20 ms; sooner once it is no longer above), then accepts the
+the listener for ``accept_delay`` (10 ms per connection above the least,
+at most 30 ms; less once it is no longer above), then accepts the
 connection if it is still waiting.  So a stopped or busy least-loaded
 worker delays a connection by ``DELAY_CAP`` at most.  The main thread
 never sleeps (it also dispatches kept-alive connections): its poller's
@@ -37,11 +37,14 @@ from gunicorn.workers import gthread
 SLOTS = 256  # workers with a slot; gunicorn's TTIN may add workers
 FREE = 2 ** 62  # the count of a free slot: never the least
 # seconds a worker leaves a new connection to the others per connection it
-# has above the least: Python's GIL switch interval, about as long as the
-# main thread of a busy least-loaded worker takes to accept (measured: p90
-# 0.9-2.7 ms, at most 15 ms; docs/benchmarks.md)
-DELAY_STEP = 0.005
-DELAY_CAP = 0.020  # seconds: the longest a connection waits for balancing
+# has above the least: longer than a busy least-loaded worker takes to be
+# scheduled and accept (p90 0.9-2.7 ms on a busy server; 5 ms was too short
+# on this 2-core machine under the test suite: docs/benchmarks.md).  A wait
+# ends as soon as the worker is no longer above the least (looked at every
+# RECHECK), as when the least-loaded worker has taken the connection.
+DELAY_STEP = 0.010
+DELAY_CAP = 0.030  # seconds: the longest a connection waits for balancing
+RECHECK = 0.001  # seconds between looks at the table while a worker waits
 
 
 def accept_delay(excess: int) -> float:
@@ -178,7 +181,7 @@ class BalancedThreadWorker(gthread.ThreadWorker):
             if left <= 0 or not self.connection_table.excess(self.nr_conns):
                 self.resume_accepting()  # waited enough, or now the least
             else:
-                timeout = min(timeout, left)
+                timeout = min(timeout, left, RECHECK)
         super().wait_for_and_dispatch_events(timeout)
 
     def resume_accepting(self):
