@@ -19,11 +19,7 @@ import collections
 import os
 
 import redis
-
-try:  # redis[hiredis]: the C encoder redis-py itself uses, minus its checks
-    from hiredis import pack_command
-except ImportError:  # pragma: no cover - redis-py's own encoder then
-    pack_command = None
+from hiredis import pack_command  # redis[hiredis]: redis-py's own encoder
 
 
 class RoundTrips:
@@ -57,11 +53,8 @@ class RoundTrips:
         except IndexError:
             connection = self._pool.get_connection()
 
-        def send():
-            if pack_command is None:
-                connection.send_command(*command)
-            else:  # the arguments are str, bytes and numbers
-                connection.send_packed_command([pack_command(command)])
+        def send():  # the arguments are str, bytes and numbers
+            connection.send_packed_command([pack_command(command)])
             return connection.read_response()
 
         try:
