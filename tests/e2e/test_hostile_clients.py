@@ -43,7 +43,8 @@ def open_request(server, project, head_lines, path='/v2/queues/q/messages'):
 
 
 def read_response(sock):
-    """``(status, body)`` of the answer on ``sock``."""
+    """``(status, body)`` of the answer on ``sock``: bytes read past it
+    are dropped, so not for pipelined answers."""
     data = b''
     while b'\r\n\r\n' not in data:
         chunk = sock.recv(65536)
