@@ -120,3 +120,24 @@ def test_messages_of_every_priority_are_counted_and_deleted(
     queues.delete('q', project='p')
     queues.create('q', project='p')
     assert claims.create('q', LEASE, project='p') == (None, [])
+
+
+def test_a_post_of_thousands_stores_each_in_order_at_its_priority(
+        queues, messages, claims, queue):
+    # more than one Lua unpack() takes (about 8000 values: Redis writes
+    # them in slices)
+    count = 5000
+    ids = post(messages, *(9 if n % 2 else 0 for n in range(count)))
+    assert len(set(ids)) == count
+    listed, marker = [], None
+    while True:
+        items, marker = page(messages.list('q', project='p', echo=True,
+                                           marker=marker, limit=1000))
+        if not items:
+            break
+        listed += [item['body'] for item in items]
+    assert listed == list(range(count))
+    _, taken = claims.create('q', LEASE, project='p', limit=20)
+    assert [m['body'] for m in taken] == list(range(1, 40, 2))
+    stats = queues.stats('q', project='p')['messages']
+    assert (stats['total'], stats['claimed']) == (count, 20)

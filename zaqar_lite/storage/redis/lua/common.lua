@@ -43,6 +43,23 @@ end
 
 local K = keys_of(PROJECT, QUEUE)
 
+-- Append a pair of command arguments to ``list``.
+local function push(list, a, b)
+  list[#list + 1] = a
+  list[#list + 1] = b
+end
+
+-- redis.call(command, key, ...) with the pairs in ``args`` after the key,
+-- in slices of SLICE values (unpack takes a few thousand at most); nothing
+-- when ``args`` is empty.
+local SLICE = 1000  -- even: pairs stay whole
+local function call_in_slices(command, key, args)
+  for first = 1, #args, SLICE do
+    redis.call(command, key,
+               unpack(args, first, math.min(first + SLICE - 1, #args)))
+  end
+end
+
 local DEFAULT_PRIORITY = 4  -- storage/base.py; the one level data of the
                             -- versions before priorities is at
 
@@ -75,13 +92,21 @@ local function avail_keys(k)
   return found
 end
 
--- Make a message of ``priority`` available at ``available``.
-local function add_available(k, id, priority, available)
+-- Make messages of ``priority`` available: ``members`` holds ZADD's pairs
+-- (when available, id).
+local function add_available_all(k, priority, members)
   if priority ~= DEFAULT_PRIORITY then
-    redis.call('HSET', k.mprio, id, priority)
+    local levels = {}
+    for i = 2, #members, 2 do push(levels, members[i], priority) end
+    call_in_slices('HSET', k.mprio, levels)
     redis.call('ZADD', k.levels, priority, priority)
   end
-  redis.call('ZADD', avail_key(k, priority), available, id)
+  call_in_slices('ZADD', avail_key(k, priority), members)
+end
+
+-- Make a message of ``priority`` available at ``available``.
+local function add_available(k, id, priority, available)
+  add_available_all(k, priority, {available, id})
 end
 
 local function remove_message(k, id)

@@ -6,6 +6,8 @@
 -- is the one its key was first posted with); {'changed', metadata JSON}
 -- when the metadata is no longer the one ARGV[5] names (nothing posted);
 -- false when the queue does not exist.
+-- The new messages are written with one call per key for them all (per
+-- slice of call_in_slices), not one per message.
 if redis.call('EXISTS', K.meta) == 0 then return false end
 if ARGV[5] ~= '' then
   local metadata = redis.call('HGET', K.meta, 'metadata')
@@ -14,34 +16,61 @@ if ARGV[5] ~= '' then
   end
 end
 local ids, repeats = {}, {}
+local seq = tonumber(redis.call('HGET', K.meta, 'seq') or '0')
 local ready = 0  -- stored messages claimable at once
+-- HSET / ZADD arguments of the new messages
+local records, bodies, sequence, expiries = {}, {}, {}, {}
+local available = {}  -- priority -> ZADD arguments of that level
+local dedup, dedup_expiries = {}, {}
+local live_keys = {}  -- idempotency key -> id, of this post's new messages
 for i = 6, #ARGV, 8 do
   local key = ARGV[i + 5]
   local first = false
   if key ~= '' then
-    local expires = redis.call('ZSCORE', K.dedupexp, key)
-    if expires and tonumber(expires) > NOW then
-      first = redis.call('HGET', K.dedup, key)
+    first = live_keys[key]
+    if not first then
+      local expires = redis.call('ZSCORE', K.dedupexp, key)
+      if expires and tonumber(expires) > NOW then
+        first = redis.call('HGET', K.dedup, key)
+      end
     end
   end
   if first then
     ids[#ids + 1] = first
     repeats[#repeats + 1] = #ids
   else
-    local seq = redis.call('HINCRBY', K.meta, 'seq', 1)
+    seq = seq + 1
     local id = pad(seq) .. '-' .. ARGV[i]
-    redis.call('HSET', K.msgs, id, ARGV[i + 3])
-    redis.call('HSET', K.bodies, id, ARGV[i + 4])
-    redis.call('ZADD', K.seq, seq, id)
-    redis.call('ZADD', K.unclaimed, seq, id)
-    redis.call('ZADD', K.exp, NOW + tonumber(ARGV[i + 1]), id)
-    add_available(K, id, tonumber(ARGV[i + 7]), NOW + tonumber(ARGV[i + 2]))
+    local delay, priority = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 7])
+    push(records, id, ARGV[i + 3])
+    push(bodies, id, ARGV[i + 4])
+    push(sequence, seq, id)
+    push(expiries, NOW + tonumber(ARGV[i + 1]), id)
+    available[priority] = available[priority] or {}
+    push(available[priority], NOW + delay, id)
     if key ~= '' then
-      redis.call('HSET', K.dedup, key, id)
-      redis.call('ZADD', K.dedupexp, NOW + tonumber(ARGV[i + 6]), key)
+      local window = tonumber(ARGV[i + 6])
+      push(dedup, key, id)
+      push(dedup_expiries, NOW + window, key)
+      if window > 0 then live_keys[key] = id end
     end
-    if tonumber(ARGV[i + 2]) == 0 then ready = ready + 1 end
+    if delay == 0 then ready = ready + 1 end
     ids[#ids + 1] = id
+  end
+end
+if #records > 0 then
+  redis.call('HSET', K.meta, 'seq', seq)
+  call_in_slices('HSET', K.msgs, records)
+  call_in_slices('HSET', K.bodies, bodies)
+  call_in_slices('ZADD', K.seq, sequence)
+  call_in_slices('ZADD', K.unclaimed, sequence)
+  call_in_slices('ZADD', K.exp, expiries)
+  for priority, members in pairs(available) do
+    add_available_all(K, priority, members)
+  end
+  if #dedup > 0 then
+    call_in_slices('HSET', K.dedup, dedup)
+    call_in_slices('ZADD', K.dedupexp, dedup_expiries)
   end
 end
 ring(ready)
