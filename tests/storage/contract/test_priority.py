@@ -3,6 +3,7 @@ first, FIFO within a priority; listings keep posting order."""
 
 import pytest
 
+from tests.storage.contract import listed_bodies
 from zaqar_lite.storage.base import DEFAULT_PRIORITY
 from zaqar_lite.storage.utils import page
 
@@ -129,14 +130,7 @@ def test_a_post_of_thousands_stores_each_in_order_at_its_priority(
     count = 5000
     ids = post(messages, *(9 if n % 2 else 0 for n in range(count)))
     assert len(set(ids)) == count
-    listed, marker = [], None
-    while True:
-        items, marker = page(messages.list('q', project='p', echo=True,
-                                           marker=marker, limit=1000))
-        if not items:
-            break
-        listed += [item['body'] for item in items]
-    assert listed == list(range(count))
+    assert listed_bodies(messages, 'q', page_size=1000) == list(range(count))
     _, taken = claims.create('q', LEASE, project='p', limit=20)
     assert [m['body'] for m in taken] == list(range(1, 40, 2))
     stats = queues.stats('q', project='p')['messages']
