@@ -33,11 +33,9 @@ def handler_folder(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def queue_server(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('consumed'),
-                                   workers=2))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(tmp_path_factory.mktemp('consumed'),
+                              workers=2)) as running:
+        yield running
 
 
 @pytest.fixture(scope='session')

@@ -24,6 +24,14 @@ class Service:
         # server at its next log line.
         self.log_path = conf_path.parent / 'server.log'
 
+    def __enter__(self):
+        """Started; stopped when the ``with`` block ends, however."""
+        self.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop()
+
     def start(self):
         with open(self.log_path, 'ab') as log:
             self.proc = subprocess.Popen(
@@ -111,10 +119,9 @@ def service(request, tmp_path_factory):
                     'drivers:message_store:mongodb': {
                         'uri': mongodb_uri,
                         'database': f'e2e-{uuid.uuid4().hex[:8]}'}}
-    running = Service(service_conf(folder, **sections), store=request.param)
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(folder, **sections),
+                 store=request.param) as running:
+        yield running
 
 
 @pytest.fixture

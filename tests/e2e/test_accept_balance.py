@@ -114,11 +114,9 @@ def every_worker_serves(server, workers):
 
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('e2e-balance'),
-                                   workers=2))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(tmp_path_factory.mktemp('e2e-balance'),
+                              workers=2)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -13,12 +13,10 @@ ORIGIN = 'https://console.example.com'
 
 @pytest.fixture(scope='module')
 def cors_server(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('cors'),
-                                   workers=1,
-                                   cors={'allowed_origin': ORIGIN}))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(tmp_path_factory.mktemp('cors'),
+                              workers=1,
+                              cors={'allowed_origin': ORIGIN})) as running:
+        yield running
 
 
 def headers(**extra):

@@ -23,11 +23,9 @@ schemathesis.serializer.alias(
 
 @pytest.fixture(scope='module')
 def fuzzed(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('fuzz'),
-                                   DEFAULT={'admin_mode': True}))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(tmp_path_factory.mktemp('fuzz'),
+                              DEFAULT={'admin_mode': True})) as running:
+        yield running
 
 
 def json_error_body(response):

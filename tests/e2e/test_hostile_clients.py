@@ -24,11 +24,9 @@ MAX_POST = 262144  # [transport] max_messages_post_size, the default
 
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
-    running = Service(service_conf(tmp_path_factory.mktemp('e2e-hostile'),
-                                   workers=1))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(tmp_path_factory.mktemp('e2e-hostile'),
+                              workers=1)) as running:
+        yield running
 
 
 def open_request(server, project, head_lines, path='/v2/queues/q/messages'):

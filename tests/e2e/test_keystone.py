@@ -26,10 +26,8 @@ def keystone_service(keystone_server, tmp_path_factory):
         signed_url={'secret_key': SECRET},
         **{'drivers:management_store:sqlite': {
             'uri': f'sqlite:///{folder}/management.db'}})
-    running = Service(conf)
-    running.start()
-    yield running
-    running.stop()
+    with Service(conf) as running:
+        yield running
 
 
 @pytest.fixture(scope='module')

@@ -70,21 +70,17 @@ def notifying(request, tmp_path_factory, smtp):
                  'drivers:message_store:mongodb': {
                      'uri': request.getfixturevalue('ferretdb_server').uri,
                      'database': f'notify-{uuid.uuid4().hex[:8]}'}}
-    running = Service(service_conf(folder, **notifying_sections(smtp,
-                                                                **extra)))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(
+            folder, **notifying_sections(smtp, **extra))) as running:
+        yield running
 
 
 @pytest.fixture(scope='session')
 def confirming(tmp_path_factory, smtp):
     folder = tmp_path_factory.mktemp('confirming')
-    running = Service(service_conf(folder, **notifying_sections(
-        smtp, notification={'require_confirmation': True})))
-    running.start()
-    yield running
-    running.stop()
+    with Service(service_conf(folder, **notifying_sections(
+            smtp, notification={'require_confirmation': True}))) as running:
+        yield running
 
 
 class Api:
