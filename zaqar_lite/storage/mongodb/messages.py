@@ -2,9 +2,9 @@
 
 import json
 import time
-import uuid
 
 from zaqar_lite import errors
+from zaqar_lite.random_ids import uuid4_text
 from zaqar_lite.storage import base
 from zaqar_lite.storage.mongodb import idempotency, leases
 from zaqar_lite.storage.mongodb.schema import belongs, in_queue, queue_key
@@ -330,7 +330,7 @@ def held_filters(now) -> list:
 def _new_document(message, queue, project, client, now) -> dict:
     ttl = int(message['ttl'])
     delay = int(message.get('delay') or 0)
-    return {'_id': str(uuid.uuid4()), **in_queue(queue, project),
+    return {'_id': uuid4_text(), **in_queue(queue, project),
             'body': json.dumps(message.get('body')), 'client': client,
             'created': now, 'expires': now + ttl, 'delay': delay,
             'available': now + delay, 'claim': None, 'claim_expires': None,

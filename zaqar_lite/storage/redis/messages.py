@@ -2,12 +2,12 @@
 
 import hashlib
 import json
-import secrets
 import time
 
 import msgpack
 
 from zaqar_lite import errors
+from zaqar_lite.random_ids import hex_digits
 from zaqar_lite.storage import base
 from zaqar_lite.storage.utils import parse_seq_marker
 
@@ -97,9 +97,8 @@ class MessageController(base.Message):
 
     def _post(self, queue, messages, client_uuid, token, project):
         now, client, args = time.time(), str(client_uuid), [token]
-        # the random part of each id, read from the OS once for them all
-        suffixes = secrets.token_hex(ID_RANDOM_BYTES * len(messages))
-        width = 2 * ID_RANDOM_BYTES
+        width = 2 * ID_RANDOM_BYTES  # hex digits of an id's random part
+        suffixes = hex_digits(width * len(messages))
         for n, message in enumerate(messages):
             delay = int(message.get('delay') or 0)
             args += [suffixes[n * width:(n + 1) * width],

@@ -3,9 +3,9 @@
 import collections
 import json
 import time
-import uuid
 
 from zaqar_lite import errors
+from zaqar_lite.random_ids import uuid4_text
 from zaqar_lite.storage import base
 from zaqar_lite.storage.sqlite import dead_letters
 from zaqar_lite.storage.sqlite.queues import queue_metadata, scope
@@ -261,7 +261,7 @@ def _echo_filter(skip_client):
 def _new_row(message, queue, project, client_uuid, now):
     ttl = int(message['ttl'])
     delay = int(message.get('delay') or 0)
-    return (str(uuid.uuid4()), scope(project), queue,
+    return (uuid4_text(), scope(project), queue,
             json.dumps(message.get('body')), client_uuid, now, ttl, now + ttl,
             delay, now + delay,
             message.get('priority', base.DEFAULT_PRIORITY))

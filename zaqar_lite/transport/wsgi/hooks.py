@@ -15,6 +15,7 @@ import uuid
 import falcon
 
 from zaqar_lite.errors import ValidationError
+from zaqar_lite.random_ids import uuid4_text
 from zaqar_lite.transport.wsgi.auth import Credentials
 
 FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
@@ -33,7 +34,7 @@ class RequestChecks:
         self.credentials = credentials
 
     def process_request(self, req, resp):
-        resp.set_header('x-openstack-request-id', f'req-{uuid.uuid4()}')
+        resp.set_header('x-openstack-request-id', f'req-{uuid4_text()}')
         if req.content_length is not None and \
                 (req.content_type or '').lower() == FORM_MEDIA_TYPE:
             # Zaqar refuses form bodies (its bug/1547100), as we do.

@@ -1,0 +1,32 @@
+"""Identifiers that must be unique but need not be secret, made without a
+system call each.
+
+``uuid.uuid4()`` and ``secrets`` read the operating system's random source
+with a ``getrandom`` call every time.  The call itself is cheap, but each
+one hands Python's interpreter lock to the worker's other threads, and
+under load every hand-over costs a wake-up: taking the two such calls off
+each post served 3-5 % more single-message posts a second on Redis
+(``docs/benchmarks.md``).  Request ids and the ids of messages only have
+to be unique and evenly spread, so they come from ``random``'s generator,
+which Python seeds from the OS source when it starts and again in every
+forked process (each gunicorn worker).  Claim ids, which a client shows as
+proof that it holds a claim, stay ``uuid.uuid4()``.
+"""
+
+import random
+
+_VERSION_BITS = 0xF000 << 64  # the version nibble of a UUID's integer
+_VARIANT_BITS = 0xC000 << 48  # the two variant bits
+
+
+def uuid4_text() -> str:
+    """A random (version 4, RFC 4122 variant) UUID in its usual text form,
+    as ``str(uuid.uuid4())`` gives."""
+    bits = random.getrandbits(128) & ~_VERSION_BITS & ~_VARIANT_BITS
+    text = f'{bits | 0x4000 << 64 | 0x8000 << 48:032x}'
+    return f'{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}'
+
+
+def hex_digits(count: int) -> str:
+    """``count`` random hexadecimal digits."""
+    return f'{random.getrandbits(4 * count):0{count}x}'
