@@ -50,7 +50,7 @@ class Validator:
     """Checks requests against the ``[transport]`` limits.
 
     Args:
-        limits: the ``conf.transport`` group.
+        limits: the ``[transport]`` values (``conf.snapshot.Snapshot``).
     """
 
     def __init__(self, limits):

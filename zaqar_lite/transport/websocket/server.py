@@ -21,6 +21,7 @@ from websockets.asyncio.server import serve
 
 from zaqar_lite import errors
 from zaqar_lite.bootstrap import Bootstrap
+from zaqar_lite.conf.snapshot import Snapshot
 from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.websocket import frames, push
 from zaqar_lite.transport.websocket.auth import (Authenticator,
@@ -49,7 +50,7 @@ class Server:
         self.conf = conf
         self.options = conf['drivers:transport:websocket']
         self.boot = Bootstrap(conf)
-        validator = Validator(conf.transport)
+        validator = Validator(Snapshot(conf.transport))
         app = self.boot.app
         # Socket subscriptions are checked here, not by the app: by then
         # the authenticator has put the connection's verified project in
@@ -57,7 +58,7 @@ class Server:
         # plus the frame's signature.
         checks = RequestChecks(validator,
                                Credentials(None, conf.signed_url.secret_key))
-        self.handler = Handler(app, checks, validator, conf.transport)
+        self.handler = Handler(app, checks, validator, validator.limits)
         self.authenticator = Authenticator(app, strategy(conf))
         self.executor = concurrent.futures.ThreadPoolExecutor(
             self.options.threads, thread_name_prefix='zaqar-lite-ws')

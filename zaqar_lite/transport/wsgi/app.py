@@ -6,6 +6,7 @@ the tests and the benchmarks all build the very same application.
 
 import falcon
 
+from zaqar_lite.conf.snapshot import Snapshot
 from zaqar_lite.notification.notifier import Notifier
 from zaqar_lite.notification.tasks.base import load_tasks
 from zaqar_lite.transport import openapi
@@ -31,7 +32,7 @@ def create_app(conf, pipelines, data_driver, notifier=None,
         tasks: ``{scheme: Task}`` that check subscribers (loaded when None).
         control_driver: the management store, for the admin API.
     """
-    validator = Validator(conf.transport)
+    validator = Validator(Snapshot(conf.transport))
     credentials = auth.Credentials(conf.auth_strategy,
                                    conf.signed_url.secret_key)
     app = falcon.App(middleware=[hooks.RequestChecks(validator,
@@ -50,7 +51,8 @@ def create_app(conf, pipelines, data_driver, notifier=None,
 def routes(conf, validator, pipelines, data_driver, notifier, tasks,
            control_driver=None):
     """``(path, resource)`` pairs of every endpoint."""
-    args = (validator, pipelines, conf.transport)
+    limits = Snapshot(conf.transport)
+    args = (validator, pipelines, limits)
     waiter = ClaimWaiter(
         pipelines.claim, data_driver.doorbell,
         waiting_claims_allowed(conf['drivers:transport:wsgi']),
@@ -91,7 +93,7 @@ def routes(conf, validator, pipelines, data_driver, notifier, tasks,
     if conf.admin_mode:
         table.append(('/v2/health', health.Health(data_driver, waiter)))
     if conf.admin_mode and control_driver is not None:
-        admin = (control_driver, conf.transport)
+        admin = (control_driver, limits)
         table += [('/v2/pools', pools.Pools(*admin)),
                   ('/v2/pools/{pool_name}', pools.Pool(*admin)),
                   ('/v2/flavors', pools.Flavors(*admin)),
