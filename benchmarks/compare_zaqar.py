@@ -219,17 +219,18 @@ WORKLOADS = [('post batch 1', 'post 1', 'post1'),
              ('mixed', 'mixed', 'mixed')]
 
 
-def throughput(services, args):
+def throughput(services, args, workloads=WORKLOADS):
     """Every workload against every service, in rounds that alternate
     between the services (and which goes first), so a machine whose speed
     drifts during the run weighs on both alike: {service: {workload:
-    figures}}."""
+    figures}}.  Services are told apart by the first word of their names
+    (their queues' tags)."""
     for name, service in services.items():  # untimed: connections, scripts
         for kind in ('post 1', 'claim'):
             run_clients(service.endpoint, f'{name.split()[0]}-warm', kind,
                         args.clients, WARM_UP_SECONDS)
     figures = {name: {} for name in services}
-    for workload, kind, queue in WORKLOADS:
+    for workload, kind, queue in workloads:
         totals = {name: {'messages': 0, 'latencies': [], 'client': 0.0,
                          'server': 0.0, 'redis': 0.0} for name in services}
         order = list(services)
@@ -318,8 +319,8 @@ def main(argv=None):
                 latency_pairs(service.endpoint, args, name.split()[0])
 
 
-def print_ratios(lite, zaqar):
-    print('ratios zaqar-lite / zaqar 23.0.1:')
+def print_ratios(lite, zaqar, names='zaqar-lite / zaqar 23.0.1'):
+    print(f'ratios {names}:')
     for workload in lite:
         ours, theirs = lite[workload], zaqar[workload]
         print(f'  {workload:<20} throughput '
