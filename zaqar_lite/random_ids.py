@@ -2,15 +2,16 @@
 system call each.
 
 ``uuid.uuid4()`` and ``secrets`` read the operating system's random source
-with a ``getrandom`` call every time.  The call itself is cheap, but each
-one hands Python's interpreter lock to the worker's other threads, and
-under load every hand-over costs a wake-up: taking the two such calls off
-each post served 3-5 % more single-message posts a second on Redis
-(``docs/benchmarks.md``).  Request ids and the ids of messages only have
-to be unique and evenly spread, so they come from ``random``'s generator,
-which Python seeds from the OS source when it starts and again in every
-forked process (each gunicorn worker).  Claim ids, which a client shows as
-proof that it holds a claim, stay ``uuid.uuid4()``.
+with a ``getrandom`` call every time, and each call lets the worker's
+other threads take Python's interpreter lock, which under load means a
+hand-over and a wake-up.  A post made two such calls (``uuid4`` also
+builds a ``UUID`` object: 2.3 µs against 0.6 µs here); see
+``docs/benchmarks.md`` for what taking them off measured.  Request ids
+and the ids of messages only have to be unique and evenly spread, so they
+come from ``random``'s generator, which Python seeds from the OS source
+when it starts and again in every forked process (each gunicorn worker).
+Claim ids, which a client shows as proof that it holds a claim, stay
+``uuid.uuid4()``.
 """
 
 import random
