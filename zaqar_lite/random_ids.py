@@ -16,15 +16,17 @@ Claim ids, which a client shows as proof that it holds a claim, stay
 
 import random
 
-_VERSION_BITS = 0xF000 << 64  # the version nibble of a UUID's integer
-_VARIANT_BITS = 0xC000 << 48  # the two variant bits
+# where a UUID's integer keeps its version (4 bits) and variant (2 bits),
+# and what they are in a random, RFC 4122 UUID
+_FIXED_BITS = 0xF000 << 64 | 0xC000 << 48
+_VERSION_4_RFC_4122 = 0x4000 << 64 | 0x8000 << 48
 
 
 def uuid4_text() -> str:
     """A random (version 4, RFC 4122 variant) UUID in its usual text form,
     as ``str(uuid.uuid4())`` gives."""
-    bits = random.getrandbits(128) & ~_VERSION_BITS & ~_VARIANT_BITS
-    text = f'{bits | 0x4000 << 64 | 0x8000 << 48:032x}'
+    bits = random.getrandbits(128) & ~_FIXED_BITS | _VERSION_4_RFC_4122
+    text = f'{bits:032x}'
     return f'{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}'
 
 
