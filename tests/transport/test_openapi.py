@@ -4,7 +4,9 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.transport.conftest import build_bootstrap
+from zaqar_lite.conf.snapshot import Snapshot
 from zaqar_lite.transport import openapi
+from zaqar_lite.transport.validation import Validator
 from zaqar_lite.transport.wsgi import app as wsgi_app
 
 METHODS = ('get', 'head', 'post', 'put', 'patch', 'delete')
@@ -21,7 +23,8 @@ def test_every_route_and_method_is_documented_and_nothing_else(
     boot = build_bootstrap(tmp_path, admin_mode=admin_mode)
     try:
         boot.app  # builds everything the route table needs
-        table = wsgi_app.routes(boot.conf, None, boot.pipelines,
+        validator = Validator(Snapshot(boot.conf.transport))
+        table = wsgi_app.routes(boot.conf, validator, boot.pipelines,
                                 boot.data_driver, boot.notifier,
                                 boot.notification_tasks,
                                 boot.control_driver if admin_mode else None)

@@ -51,7 +51,7 @@ def create_app(conf, pipelines, data_driver, notifier=None,
 def routes(conf, validator, pipelines, data_driver, notifier, tasks,
            control_driver=None):
     """``(path, resource)`` pairs of every endpoint."""
-    limits = Snapshot(conf.transport)
+    limits = validator.limits  # one snapshot for the app
     args = (validator, pipelines, limits)
     waiter = ClaimWaiter(
         pipelines.claim, data_driver.doorbell,
