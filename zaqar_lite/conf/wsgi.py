@@ -44,6 +44,17 @@ OPTS = [
                       'it off, and with it the balancing of new '
                       'connections over the workers (plain gunicorn '
                       'gthread).'),
+    cfg.StrOpt('worker_cpu_affinity', default='none',
+               help='Pin each worker to a CPU of its own: "none" (the '
+                    'scheduler places them), "auto" (worker n on the n-th '
+                    'CPU this server may use) or CPU numbers separated by '
+                    'commas, which the workers take in turn. Pinned '
+                    'workers keep their caches warm and never share a CPU '
+                    'with each other while others idle (see '
+                    'docs/benchmarks.md); worth it on a host whose CPUs '
+                    'serve this one server, not where several servers '
+                    'would pin onto the same CPUs. Applies to the default '
+                    'gthread worker with keepalive_linger above 0.'),
     cfg.IntOpt('timeout', default=30, min=1,
                help='Seconds a worker may spend on one request before '
                     'gunicorn restarts it.'),

@@ -20,6 +20,7 @@ from gunicorn.arbiter import Arbiter
 
 from zaqar_lite.bootstrap import Bootstrap
 from zaqar_lite.transport import longpoll
+from zaqar_lite.transport.wsgi import affinity
 from zaqar_lite.transport.wsgi.balance import ConnectionTable
 from zaqar_lite.transport.wsgi.worker import LingeringThreadWorker
 
@@ -55,7 +56,9 @@ class Server(BaseApplication):
     """gunicorn application serving ``Bootstrap(conf).app``.
 
     ``connections`` is the table through which ``LingeringThreadWorker``
-    workers balance new connections, made here, in the master, once.
+    workers balance new connections, made here, in the master, once;
+    ``worker_cpus`` the CPUs they are pinned to in turn (``None``: not
+    pinned).
 
     Args:
         conf: the loaded configuration.
@@ -64,6 +67,9 @@ class Server(BaseApplication):
     def __init__(self, conf):
         self.conf = conf
         self.connections = ConnectionTable()
+        self.worker_cpus = affinity.worker_cpus(
+            conf['drivers:transport:wsgi'].worker_cpu_affinity,
+            os.sched_getaffinity(0))
         super().__init__()
 
     def load_config(self):

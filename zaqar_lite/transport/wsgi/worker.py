@@ -20,6 +20,9 @@ request waits for a thread (``CountingThreadPool.waiting_fd``), and then
 its connection queues behind that request, as in plain ``gthread``: a
 worker whose threads are all busy serves its connections in turn.
 
+With ``worker_cpu_affinity`` set, a worker pins itself to the CPU of its
+connection slot before it starts a thread (``affinity.py``).
+
 It is a ``BalancedThreadWorker`` too: new connections go preferably to the
 worker with the fewest open (``balance.py``), so a few long-lived clients
 spread over the workers instead of piling onto one.
@@ -30,6 +33,7 @@ import select
 import threading
 from concurrent import futures
 
+from zaqar_lite.transport.wsgi import affinity
 from zaqar_lite.transport.wsgi.balance import BalancedThreadWorker
 from zaqar_lite.transport.wsgi.settled_config import settled
 
@@ -82,6 +86,13 @@ class LingeringThreadWorker(BalancedThreadWorker):
         self.linger_ms = wsgi.keepalive_linger * 1000
         self.lingering = threading.BoundedSemaphore(wsgi.threads - 1) \
             if wsgi.threads > 1 else None
+
+    def init_process(self):
+        cpus = getattr(self.app, 'worker_cpus', None)
+        if cpus and self.connection_slot is not None:
+            cpu = affinity.pin_worker(cpus, self.connection_slot)
+            self.log.info('Worker %s on CPU %s', os.getpid(), cpu)
+        super().init_process()
 
     def get_thread_pool(self):
         return CountingThreadPool(max_workers=self.cfg.threads)
