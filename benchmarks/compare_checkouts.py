@@ -12,7 +12,12 @@ rounds of 1 s), so smaller differences need several runs to tell.
     python benchmarks/compare_checkouts.py --base /tmp/base \\
         --workloads 'post batch 1' --seconds 30 --rounds 30
 
-``--new`` defaults to this checkout.
+``--new`` defaults to this checkout.  ``--new-affinity`` and
+``--base-affinity`` set each server's ``worker_cpu_affinity``; with the
+same tree as both, they compare the settings:
+
+    python benchmarks/compare_checkouts.py --base . --new-affinity auto \
+        --workloads 'post batch 1' --seconds 30 --rounds 30
 """
 
 import argparse
@@ -28,8 +33,9 @@ import http_bench as bench
 
 
 @contextlib.contextmanager
-def checkouts(trees: dict, workers: int):
-    """``{name: Service}`` of one server per source tree, on one Redis."""
+def checkouts(trees: dict, workers: int, affinities: dict):
+    """``{name: Service}`` of one server per source tree, on one Redis,
+    each with its ``worker_cpu_affinity`` from ``affinities``."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         redis_port = side_by_side.free_port()
@@ -42,7 +48,8 @@ def checkouts(trees: dict, workers: int):
                 port = side_by_side.free_port()
                 conf = tmp / f'{name}.conf'
                 conf.write_text(side_by_side.LITE_CONF.format(
-                    http_port=port, workers=workers, port=redis_port))
+                    http_port=port, workers=workers, port=redis_port,
+                    affinity=affinities[name]))
                 proc = stack.enter_context(side_by_side.process(
                     [sys.executable, '-m', 'zaqar_lite.cli', 'serve',
                      '--config-file', str(conf)], cwd=tree,
@@ -75,7 +82,11 @@ def main(argv=None):
     parser.add_argument('--rounds', type=int, default=30,
                         help='rounds each workload is split into, '
                              'alternating between the trees')
+    for name in ('new', 'base'):
+        parser.add_argument(f'--{name}-affinity', default='none',
+                            help=f"the {name} server's worker_cpu_affinity")
     args = parser.parse_args(argv)
+    affinities = {'new': args.new_affinity, 'base': args.base_affinity}
     trees = {'new': args.new.resolve(), 'base': args.base.resolve()}
     for tree in trees.values():
         if not (tree / 'zaqar_lite' / 'cli.py').is_file():
@@ -84,9 +95,11 @@ def main(argv=None):
     if 'claim 10 + delete' in chosen:
         chosen.add('post batch 10')  # it claims what those posted
     workloads = [w for w in side_by_side.WORKLOADS if w[0] in chosen]
-    with checkouts(trees, args.workers) as running:
+    with checkouts(trees, args.workers, affinities) as running:
         print(f'{args.workers} workers each, {args.clients} client '
-              'processes: ' + ', '.join(f'{name} ({trees[name]}) at '
+              'processes: ' + ', '.join(f'{name} ({trees[name]}, '
+                                        f'worker_cpu_affinity '
+                                        f'{affinities[name]}) at '
                                         f'{service.endpoint}'
                                         for name, service in running.items()),
               flush=True)

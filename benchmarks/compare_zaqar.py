@@ -52,6 +52,7 @@ message_store = redis
 bind = 127.0.0.1
 port = {http_port}
 workers = {workers}
+worker_cpu_affinity = {affinity}
 
 [drivers:message_store:redis]
 uri = redis://127.0.0.1:{port}/0
@@ -106,15 +107,27 @@ class Service:
                 'redis': bench.process_cpu(self.redis_pid)}
 
 
+def pin_workers(master, cpus):
+    """Pin the workers of a gunicorn ``master`` to ``cpus`` in turn, as
+    ``worker_cpu_affinity = auto`` pins zaqar-lite's (Zaqar has no such
+    setting, so its workers are pinned from outside once they run)."""
+    with open(f'/proc/{master}/task/{master}/children') as fh:
+        workers = sorted(int(pid) for pid in fh.read().split())
+    for slot, pid in enumerate(workers):
+        for task in os.listdir(f'/proc/{pid}/task'):
+            os.sched_setaffinity(int(task), {cpus[slot % len(cpus)]})
+
+
 @contextlib.contextmanager
-def services(zaqar_venv, workers):
+def services(zaqar_venv, workers, lite_affinity='none', pin_zaqar=False):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         redis_port, lite_port, zaqar_port = free_port(), free_port(), free_port()
         redis_cmd = [shutil.which('redis-server'), '--port', str(redis_port),
                      '--bind', '127.0.0.1', '--save', '', '--dir', str(tmp)]
         (tmp / 'lite.conf').write_text(LITE_CONF.format(
-            http_port=lite_port, workers=workers, port=redis_port))
+            http_port=lite_port, workers=workers, port=redis_port,
+            affinity=lite_affinity))
         (tmp / '.zaqar').mkdir()
         (tmp / '.zaqar' / 'zaqar.conf').write_text(
             ZAQAR_CONF.format(port=redis_port))
@@ -134,6 +147,8 @@ def services(zaqar_venv, workers):
                                         zaqar_proc.pid, redis_proc.pid)}
             for service in services.values():
                 bench.wait_until_up(service.endpoint, timeout=60)
+            if pin_zaqar:
+                pin_workers(zaqar_proc.pid, sorted(os.sched_getaffinity(0)))
             yield services
 
 
@@ -290,6 +305,11 @@ def main(argv=None):
                         help='virtualenv with zaqar==23.0.1 and gunicorn')
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--clients', type=int, default=4)
+    parser.add_argument('--lite-cpu-affinity', default='none',
+                        help="zaqar-lite's worker_cpu_affinity")
+    parser.add_argument('--pin-zaqar', action='store_true',
+                        help="pin Zaqar's workers to a CPU each, from "
+                             "outside, as --lite-cpu-affinity auto does")
     parser.add_argument('--seconds', type=float, default=10,
                         help='seconds of each throughput workload, per '
                              'service')
@@ -305,11 +325,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.deep <= 1000:
         parser.error('--deep must be more than 1000 (the shallow queue)')
-    with services(args.zaqar_venv, args.workers) as running:
+    with services(args.zaqar_venv, args.workers, args.lite_cpu_affinity,
+                  args.pin_zaqar) as running:
         print(f'{args.workers} workers each, {args.clients} client '
               f'processes: ' + ', '.join(
                   f'{name} at {service.endpoint}'
                   for name, service in running.items()), flush=True)
+        print(f'zaqar-lite worker_cpu_affinity = {args.lite_cpu_affinity}; '
+              f"Zaqar's workers {'pinned' if args.pin_zaqar else 'not pinned'}",
+              flush=True)
         if not args.latency_only:
             figures = throughput(running, args)
             print_ratios(figures['zaqar-lite'], figures['zaqar 23.0.1'])

@@ -3,11 +3,12 @@
 Left to the scheduler, the workers of a busy server wander between CPUs
 and share them with each other, and every move leaves a worker's caches
 behind.  Pinned, worker ``n`` runs on the ``n``-th CPU of the list (round
-the list again when there are more workers than CPUs): on the project's
-2-core machine, 2 pinned workers served 16 % more posts a second with an
-18 % lower p99 than the same workers unpinned (``docs/benchmarks.md``).
-The master, the housekeeper and everything else on the host still run
-anywhere.
+the list again when there are more workers than CPUs).  On the project's
+2-core machine, 2 pinned workers served 13 % more posts of one message
+and 12 % more claims a second than unpinned ones, with a p99 a fifth
+lower, but 8 % fewer posts of 10, whose heavier Redis scripts then wait
+longer for a core (``docs/benchmarks.md``).  The master, the housekeeper
+and everything else on the host still run anywhere.
 
 Worth it on a host whose CPUs serve this one server.  Several servers
 pinning on one host would share the first CPUs and leave the others
