@@ -82,3 +82,15 @@ def test_a_bad_setting_stops_the_server_at_start_up(tmp_path, affinity,
     assert done.returncode == 1
     assert says in done.stderr
     assert 'worker_cpu_affinity' in done.stderr
+
+
+def test_other_workers_are_not_pinned_and_the_log_says_so(tmp_path):
+    # plain gthread (no linger) has no connection slots to pin by
+    with Service(service_conf(tmp_path, workers=2, **{
+            'drivers:transport:wsgi': {'worker_cpu_affinity': 'auto',
+                                       'keepalive_linger': 0}})) as server:
+        workers = wait_for(lambda: two_workers(server), what='two workers')
+        for pid in workers:
+            assert all(cpus == set(ALLOWED) for cpus in cpus_of(pid))
+        assert 'worker_cpu_affinity applies to the default gthread worker' \
+            in server.log_tail()

@@ -33,6 +33,12 @@ def test_a_cpu_the_process_may_not_use_is_refused():
         affinity.worker_cpus('0,2,7', {0, 1})
 
 
+def test_a_platform_that_cannot_pin_refuses_all_but_none():
+    assert affinity.worker_cpus('none', None) is None
+    with pytest.raises(errors.ConfigurationError, match='cannot pin'):
+        affinity.worker_cpus('auto', None)
+
+
 def test_pin_worker_pins_the_caller_round_the_list():
     allowed = os.sched_getaffinity(0)
     cpus = sorted(allowed)

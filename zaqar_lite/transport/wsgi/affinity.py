@@ -22,20 +22,33 @@ from zaqar_lite import errors
 SETTING = '[drivers:transport:wsgi] worker_cpu_affinity'
 
 
-def worker_cpus(setting: str, allowed: set) -> list | None:
+def allowed_cpus() -> set | None:
+    """The CPUs this process may run on; ``None`` where the platform
+    cannot pin processes (``os.sched_setaffinity`` is Linux's)."""
+    if not hasattr(os, 'sched_getaffinity'):
+        return None
+    return os.sched_getaffinity(0)
+
+
+def worker_cpus(setting: str, allowed: set | None) -> list | None:
     """The CPUs workers take in turn, or ``None`` for no pinning.
 
     Args:
         setting: ``none``, ``auto`` (every CPU in ``allowed``, in order) or
             CPU numbers separated by commas, each in ``allowed``.
-        allowed: the CPUs this process may run on.
+        allowed: the CPUs this process may run on (``allowed_cpus()``).
 
     Raises:
-        ConfigurationError: ``setting`` is none of these.
+        ConfigurationError: ``setting`` is none of these, or the platform
+            cannot pin.
     """
     setting = setting.strip().lower()
     if setting == 'none':
         return None
+    if allowed is None:
+        raise errors.ConfigurationError(
+            f'{SETTING}: this platform cannot pin processes to CPUs; '
+            f'set it to "none"')
     if setting == 'auto':
         return sorted(allowed)
     try:

@@ -69,7 +69,7 @@ class Server(BaseApplication):
         self.connections = ConnectionTable()
         self.worker_cpus = affinity.worker_cpus(
             conf['drivers:transport:wsgi'].worker_cpu_affinity,
-            os.sched_getaffinity(0))
+            affinity.allowed_cpus())
         super().__init__()
 
     def load_config(self):
@@ -83,6 +83,10 @@ class Server(BaseApplication):
         if settings['worker_class'] is LingeringThreadWorker:
             settings['pre_fork'] = self.connections.pre_fork
             settings['child_exit'] = self.connections.child_exit
+        elif self.worker_cpus:
+            LOG.warning('%s applies to the default gthread worker with '
+                        'keepalive_linger above 0: workers not pinned',
+                        affinity.SETTING)
         if 'control_socket_disable' in self.cfg.settings:
             # gunicorn >= 25 opens a control socket at one fixed path per
             # user, which several servers on one host would fight over.
