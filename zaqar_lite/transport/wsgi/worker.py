@@ -75,8 +75,9 @@ class LingeringThreadWorker(BalancedThreadWorker):
     """``gthread`` whose threads keep serving a connection that stays busy.
 
     Started by gunicorn for ``zaqar_lite.transport.wsgi.server.Server``,
-    whose ``conf`` gives ``keepalive_linger`` and ``threads``, and whose
-    ``connections`` table gives each worker its slot.
+    whose ``conf`` gives ``keepalive_linger`` and ``threads``, whose
+    ``connections`` table gives each worker its slot, and whose
+    ``worker_cpus`` the CPUs the slots are pinned to (``None``: none).
     """
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +89,7 @@ class LingeringThreadWorker(BalancedThreadWorker):
             if wsgi.threads > 1 else None
 
     def init_process(self):
-        cpus = getattr(self.app, 'worker_cpus', None)
+        cpus = self.app.worker_cpus
         if cpus and self.connection_slot is not None:
             cpu = affinity.pin_worker(cpus, self.connection_slot)
             self.log.info('Worker %s on CPU %s', os.getpid(), cpu)
