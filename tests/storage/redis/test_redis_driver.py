@@ -2,6 +2,7 @@
 
 import uuid
 
+import msgpack
 import pytest
 
 from tests.engines.redis_server import RedisServer
@@ -139,6 +140,62 @@ def test_data_of_the_version_before_priorities_and_backoff_keeps_working(
     assert taken == [urgent, old[1], old[0]]  # the released one came back last
     assert [m['priority'] for m in messages.bulk_get('q', old, project='p')] \
         == [4, 4]
+    queues.delete('q', project='p')
+    assert not driver.client.keys(base + '*')
+    driver.close()
+
+
+def _store_as_before_bodies_joined_records(driver, base, ids):
+    # That version kept [client, created, delay] in msgs and the body's
+    # msgpack in a bodies hash of its own.
+    for mid in ids:
+        client, created, delay, body = msgpack.unpackb(
+            driver.client.hget(base + 'msgs', mid))
+        driver.client.hset(base + 'msgs', mid,
+                           msgpack.packb([client, created, delay]))
+        driver.client.hset(base + 'bodies', mid, msgpack.packb(body))
+
+
+def test_messages_of_the_version_with_a_bodies_hash_keep_working(
+        redis_server):
+    prefix = f'old-{uuid.uuid4().hex}'
+    driver = DataDriver(redis_server.uri, {'key_prefix': prefix})
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims = driver.claim_controller
+    queues.create('q', metadata={'_dead_letter_queue': 'dlq'}, project='p')
+    bodies = [{'n': n, 'nested': [1.5, None, {'deep': [True]}]}
+              for n in range(4)]
+    ids = messages.post('q', [{'body': b, 'ttl': 600} for b in bodies],
+                        'poster', project='p')
+    base = f'{prefix}:{{p/q}}:'
+    assert not driver.client.exists(base + 'bodies')  # bodies are in msgs
+    _store_as_before_bodies_joined_records(driver, base, ids)
+    [newer] = messages.post('q', [{'body': 'new', 'ttl': 600}], 'poster',
+                            project='p')
+
+    assert [m['body'] for m in messages.bulk_get('q', ids + [newer],
+                                                 project='p')] \
+        == bodies + ['new']
+    assert page(messages.list('q', project='p', client_uuid='poster'))[0] \
+        == []  # the poster's own, old and new, skipped without echo
+    listed, _ = page(messages.list('q', project='p', client_uuid='other'))
+    assert [m['body'] for m in listed] == bodies + ['new']
+    claim_id, claimed = claims.create('q', {'ttl': 60, 'grace': 60},
+                                      project='p', limit=3)
+    assert [m['body'] for m in claimed] == bodies[:3]
+    # a dead-letter move writes the message in the one-hash form, body
+    # byte for byte
+    old_body = driver.client.hget(base + 'bodies', ids[0])
+    assert messages.reject('q', ids[0], project='p', claim=claim_id) == 'dlq'
+    moved = driver.client.hget(f'{prefix}:{{p/dlq}}:msgs', ids[0])
+    assert moved.startswith(b'\x94') and moved.endswith(old_body)
+    assert messages.get('dlq', ids[0], project='p')['body'] == bodies[0]
+    assert not driver.client.hexists(base + 'bodies', ids[0])
+    messages.delete('q', ids[1], project='p', claim=claim_id)
+    assert not driver.client.hexists(base + 'bodies', ids[1])
+    assert [m['body'] for m in claims.create(
+        'q', {'ttl': 60, 'grace': 60}, project='p', limit=5)[1]] \
+        == [bodies[3], 'new']
     queues.delete('q', project='p')
     assert not driver.client.keys(base + '*')
     driver.close()

@@ -19,8 +19,8 @@ Data layout (``lua/common.lua`` names every key)
     and the sequence counter; sorted sets of message ids by sequence, by
     availability time (one per priority level in use, with a small sorted
     set of the levels besides the default), by expiry, and of the
-    unclaimed ones by sequence; hashes of records (msgpack ``[client,
-    created, delay]``), bodies (msgpack), holding claim, claim count,
+    unclaimed ones by sequence; hashes of the messages (each the msgpack
+    array ``[client, created, delay, body]``), holding claim, claim count,
     priority (when not the default) and dead-letter provenance (JSON, for
     messages moved into a dead-letter queue); a sorted set of claims by
     expiry with their settings, and one set of held ids per claim; a hash
@@ -32,7 +32,9 @@ Data layout (``lua/common.lua`` names every key)
     highest priority down, where claimed and delayed messages sit in the
     future, so they never scan past them.  Data written before priorities,
     backoff and provenance existed is the default level's, has no
-    schedule and no provenance.
+    schedule and no provenance; messages stored before bodies joined
+    their records hold ``[client, created, delay]``, with the body in a
+    hash of bodies, and are read from both.
 
 Durability
     What Redis keeps: with ``appendonly yes`` and ``appendfsync always``,

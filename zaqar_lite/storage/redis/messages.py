@@ -15,15 +15,38 @@ SEQ_MAX = 2 ** 53  # sequences are exact in Redis scores up to here
 ID_RANDOM_BYTES = 8  # random bytes in a message id, after its sequence
 
 
+ARRAY_OF_4 = b'\x94'  # msgpack's header of a 4-element array
+
+
+def message_heads(client, now):
+    """``head(delay)``: the start of the stored form of a message posted
+    now by ``client`` with that delay; the stored form is the head and
+    then the body's msgpack, which is the msgpack array ``[client,
+    created, delay, body]`` (``message_value`` in ``lua/common.lua``).
+    Heads are made once per delay, for all the messages of a post."""
+    start = ARRAY_OF_4 + msgpack.packb(client) + msgpack.packb(now)
+    heads = {}
+
+    def head(delay):
+        if delay not in heads:
+            heads[delay] = start + msgpack.packb(delay)
+        return heads[delay]
+    return head
+
+
 def to_message(item, now) -> dict:
     """The contract's message dict for what a script describes."""
-    (message_id, record, body, expires, claim_id, claim_count, available,
+    (message_id, stored, body, expires, claim_id, claim_count, available,
      claim_expires, priority) = item[:9]
     dead_letter = item[9] if len(item) > 9 else None
-    _client, created, delay = msgpack.unpackb(record)
+    parts = msgpack.unpackb(stored)
+    if len(parts) == 4:
+        _client, created, delay, body = parts
+    else:  # stored before bodies joined the record: [client, created, delay]
+        (_client, created, delay), body = parts, msgpack.unpackb(body)
     return {'id': message_id.decode(),
             'ttl': round(float(expires) - created),
-            'age': int(now - created), 'body': msgpack.unpackb(body),
+            'age': int(now - created), 'body': body,
             'created': int(created),
             'claim_id': claim_id.decode() or None,
             'claim_count': claim_count, 'delay': delay,
@@ -96,15 +119,15 @@ class MessageController(base.Message):
         return self._post(queue, messages, client_uuid, token, project)
 
     def _post(self, queue, messages, client_uuid, token, project):
-        now, client, args = time.time(), str(client_uuid), [token]
+        now, args = time.time(), [token]
+        head = message_heads(str(client_uuid), now)
         width = 2 * ID_RANDOM_BYTES  # hex digits of an id's random part
         suffixes = hex_digits(width * len(messages))
         for n, message in enumerate(messages):
             delay = int(message.get('delay') or 0)
             args += [suffixes[n * width:(n + 1) * width],
                      int(message['ttl']), delay,
-                     msgpack.packb([client, now, delay]),
-                     msgpack.packb(message.get('body')),
+                     head(delay) + msgpack.packb(message.get('body')),
                      message.get('idempotency_key') or '',
                      int(message.get('dedup_window') or 0),
                      int(message.get('priority', base.DEFAULT_PRIORITY))]

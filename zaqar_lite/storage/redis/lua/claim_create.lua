@@ -70,7 +70,17 @@ redis.call('ZADD', K.claims, until_, cid)
 redis.call('HSET', K.cinfo, cid, ttl .. ' ' .. grace .. ' ' .. NOW)
 
 local records = redis.call('HMGET', K.msgs, unpack(taken))
-local bodies = redis.call('HMGET', K.bodies, unpack(taken))
+local bodies, older = {}, {}  -- bodies of messages stored before they
+for i, record in ipairs(records) do  -- joined msgs (see message_value)
+  bodies[i] = false
+  if not holds_body(record) then older[#older + 1] = i end
+end
+if #older > 0 then
+  local older_ids = {}
+  for n, i in ipairs(older) do older_ids[n] = taken[i] end
+  local found = redis.call('HMGET', K.bodies, unpack(older_ids))
+  for n, i in ipairs(older) do bodies[i] = found[n] end
+end
 local priorities = redis.call('HMGET', K.mprio, unpack(taken))
 local origins = redis.call('HMGET', K.dlinfo, unpack(taken))
 local holder, ends = cid, score_text(until_)

@@ -17,8 +17,9 @@ local function keys_of(project, queue)
     mprio = base .. 'mprio',       -- hash: id -> priority, if not the default
     exp = base .. 'exp',           -- zset: id by expiry time
     unclaimed = base .. 'free',    -- zset: id by sequence, not in a live claim
-    msgs = base .. 'msgs',         -- hash: id -> msgpack [client, created, delay]
-    bodies = base .. 'bodies',     -- hash: id -> msgpack body (never read here)
+    msgs = base .. 'msgs',         -- hash: id -> the message (message_value)
+    bodies = base .. 'bodies',     -- hash: id -> msgpack body, of messages
+                                   -- stored before bodies joined msgs
     mclaim = base .. 'mclaim',     -- hash: id -> claim id
     mcount = base .. 'mcount',     -- hash: id -> claim count
     dlinfo = base .. 'dlinfo',     -- hash: id -> JSON dead-letter provenance
@@ -76,6 +77,39 @@ end
 -- The availability zset a message is in.
 local function avail_of(k, id)
   return avail_key(k, priority_of(k, id))
+end
+
+-- A message as msgs holds it: the msgpack array [client, created, delay,
+-- body], written from its parts, the body's msgpack as it came (never
+-- decoded and encoded again here).  Messages stored before bodies joined
+-- msgs hold [client, created, delay], with the body in the bodies hash.
+local ARRAY_OF_4 = '\148'  -- msgpack's header of a 4-element array
+local function message_value(client, created, delay, body)
+  return ARRAY_OF_4 .. cmsgpack.pack(client, created, delay) .. body
+end
+
+-- Whether a msgs value holds its body (false: the bodies hash does).
+local function holds_body(value)
+  return type(value) == 'string' and string.sub(value, 1, 1) == ARRAY_OF_4
+end
+
+-- client, created, delay and the body's msgpack of message ``id``, whose
+-- msgs value is ``value`` (the body is not decoded).
+local function message_parts(k, id, value)
+  if not holds_body(value) then
+    local record = cmsgpack.unpack(value)
+    return record[1], record[2], record[3], redis.call('HGET', k.bodies, id)
+  end
+  local rest = string.sub(value, 2)
+  local body_at, client, created, delay = cmsgpack.unpack_limit(rest, 3)
+  return client, created, delay, string.sub(rest, body_at + 1)
+end
+
+-- The client that posted a message, from its msgs value.
+local function client_of(value)
+  if not holds_body(value) then return cmsgpack.unpack(value)[1] end
+  local _, client = cmsgpack.unpack_limit(string.sub(value, 2), 1)
+  return client
 end
 
 -- The availability zsets of the levels in use, highest priority first.
@@ -147,21 +181,20 @@ local function move_to_dead_letter(k, meta, id, target, reason, detail)
     redis.call('ZADD', dlq.queues, 0, target)
     redis.call('ZADD', dlq.all, 0, PROJECT .. '/' .. target)
   end
-  local record = cmsgpack.unpack(redis.call('HGET', k.msgs, id))
-  local body = redis.call('HGET', k.bodies, id)
+  local client, created, _, body = message_parts(
+    k, id, redis.call('HGET', k.msgs, id))
   local count = tonumber(redis.call('HGET', k.mcount, id) or '0')
   local priority = priority_of(k, id)
   local ttl = tonumber(meta['_dead_letter_queue_messages_ttl'])
   if not ttl then
-    ttl = tonumber(redis.call('ZSCORE', k.exp, id)) - record[2]
+    ttl = tonumber(redis.call('ZSCORE', k.exp, id)) - created
   end
   local origin = cjson.encode({source = QUEUE, reason = reason,
                                claim_count = count, at = NOW,
                                detail = detail or cjson.null})
   remove_message(k, id)
   local seq = redis.call('HINCRBY', dlq.meta, 'seq', 1)
-  redis.call('HSET', dlq.msgs, id, cmsgpack.pack({record[1], NOW, 0}))
-  redis.call('HSET', dlq.bodies, id, body)
+  redis.call('HSET', dlq.msgs, id, message_value(client, NOW, 0, body))
   redis.call('HSET', dlq.mcount, id, count)
   redis.call('HSET', dlq.dlinfo, id, origin)
   redis.call('ZADD', dlq.seq, seq, id)
@@ -266,9 +299,9 @@ local function housekeep(k, limit)
   return {#claims, #dead, #subs, #keys}
 end
 
--- A message as the driver decodes it: {id, record, body, expires,
--- claim id or '', claim count, available, claim end or '', priority,
--- dead-letter provenance or false}.
+-- A message as the driver decodes it: {id, msgs value, body (false when
+-- the value holds it), expires, claim id or '', claim count, available,
+-- claim end or '', priority, dead-letter provenance or false}.
 local function describe(k, id)
   local claim = redis.call('HGET', k.mclaim, id) or ''
   local ends = ''
@@ -276,8 +309,10 @@ local function describe(k, id)
     ends = redis.call('ZSCORE', k.claims, claim)
     if not ends or tonumber(ends) <= NOW then claim, ends = '', '' end
   end
-  return {id, redis.call('HGET', k.msgs, id), redis.call('HGET', k.bodies, id),
-          redis.call('ZSCORE', k.exp, id), claim,
+  local value = redis.call('HGET', k.msgs, id)
+  local body = false
+  if not holds_body(value) then body = redis.call('HGET', k.bodies, id) end
+  return {id, value, body, redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
           redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id),
           redis.call('HGET', k.dlinfo, id)}

@@ -19,7 +19,7 @@ while #found < limit do
     local delayed = message[5] == '' and tonumber(message[7]) > NOW
     local wanted = is_live(K, id) and (delayed_too or not delayed)
     if wanted and skip_client ~= '' then
-      wanted = cmsgpack.unpack(message[2])[1] ~= skip_client
+      wanted = client_of(message[2]) ~= skip_client
     end
     if wanted then
       found[#found + 1] = message

@@ -1,7 +1,8 @@
 -- ARGV[5]: the SHA1 of the metadata JSON the messages were made with, or
 -- '' to post whatever the metadata is.
--- ARGV[6..]: per message: random suffix, ttl, delay, record, body (the
--- last two msgpack), idempotency key ('' for none), dedup window, priority.
+-- ARGV[6..]: per message: random suffix, ttl, delay, the message as msgs
+-- keeps it (see message_value in common.lua), idempotency key ('' for
+-- none), dedup window, priority.
 -- Returns {ids in order, 1-based positions of the repeats} (a repeat's id
 -- is the one its key was first posted with); {'changed', metadata JSON}
 -- when the metadata is no longer the one ARGV[5] names (nothing posted);
@@ -19,12 +20,12 @@ local ids, repeats = {}, {}
 local seq = tonumber(redis.call('HGET', K.meta, 'seq') or '0')
 local ready = 0  -- stored messages claimable at once
 -- HSET / ZADD arguments of the new messages
-local records, bodies, sequence, expiries = {}, {}, {}, {}
+local values, sequence, expiries = {}, {}, {}
 local available = {}  -- priority -> ZADD arguments of that level
 local dedup, dedup_expiries = {}, {}
 local live_keys = {}  -- idempotency key -> id, of this post's new messages
-for i = 6, #ARGV, 8 do
-  local key = ARGV[i + 5]
+for i = 6, #ARGV, 7 do
+  local key = ARGV[i + 4]
   local first = false
   if key ~= '' then
     first = live_keys[key]
@@ -41,15 +42,14 @@ for i = 6, #ARGV, 8 do
   else
     seq = seq + 1
     local id = pad(seq) .. '-' .. ARGV[i]
-    local delay, priority = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 7])
-    push(records, id, ARGV[i + 3])
-    push(bodies, id, ARGV[i + 4])
+    local delay, priority = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
+    push(values, id, ARGV[i + 3])
     push(sequence, seq, id)
     push(expiries, NOW + tonumber(ARGV[i + 1]), id)
     available[priority] = available[priority] or {}
     push(available[priority], NOW + delay, id)
     if key ~= '' then
-      local window = tonumber(ARGV[i + 6])
+      local window = tonumber(ARGV[i + 5])
       push(dedup, key, id)
       push(dedup_expiries, NOW + window, key)
       if window > 0 then live_keys[key] = id end
@@ -58,10 +58,9 @@ for i = 6, #ARGV, 8 do
     ids[#ids + 1] = id
   end
 end
-if #records > 0 then
+if #values > 0 then
   redis.call('HSET', K.meta, 'seq', seq)
-  call_in_slices('HSET', K.msgs, records)
-  call_in_slices('HSET', K.bodies, bodies)
+  call_in_slices('HSET', K.msgs, values)
   call_in_slices('ZADD', K.seq, sequence)
   call_in_slices('ZADD', K.unclaimed, sequence)
   call_in_slices('ZADD', K.exp, expiries)
