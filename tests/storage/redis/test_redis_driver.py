@@ -111,14 +111,18 @@ def test_requests_move_expired_messages_of_an_opted_in_queue(redis_server):
         driver.close()
 
 
+def _driver_of_its_own(redis_server):
+    """``(key prefix, DataDriver)``: keys no other test shares."""
+    prefix = f'old-{uuid.uuid4().hex}'
+    return prefix, DataDriver(redis_server.uri, {'key_prefix': prefix})
+
+
 def test_data_of_the_version_before_priorities_and_backoff_keeps_working(
         redis_server):
     # That version kept one availability zset per queue, no priorities
     # and no redelivery schedule: default-priority messages still use
     # exactly those keys, so its data reads as messages of priority 4.
-    import uuid
-    prefix = f'old-{uuid.uuid4().hex}'
-    driver = DataDriver(redis_server.uri, {'key_prefix': prefix})
+    prefix, driver = _driver_of_its_own(redis_server)
     queues, messages = driver.queue_controller, driver.message_controller
     claims = driver.claim_controller
     queues.create('q', project='p')
@@ -158,8 +162,7 @@ def _store_as_before_bodies_joined_records(driver, base, ids):
 
 def test_messages_of_the_version_with_a_bodies_hash_keep_working(
         redis_server):
-    prefix = f'old-{uuid.uuid4().hex}'
-    driver = DataDriver(redis_server.uri, {'key_prefix': prefix})
+    prefix, driver = _driver_of_its_own(redis_server)
     queues, messages = driver.queue_controller, driver.message_controller
     claims = driver.claim_controller
     queues.create('q', metadata={'_dead_letter_queue': 'dlq'}, project='p')
