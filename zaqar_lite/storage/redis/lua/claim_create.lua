@@ -15,8 +15,23 @@ local max_claims = tonumber(meta['_max_claim_count'])
 local dead_letter = dead_letter_target(meta)  -- nil: none, or itself
 local until_ = NOW + ttl
 local kept_until = until_ + grace  -- a claimed message lives at least so
+local kept_text = score_text(kept_until)
 local scheduled = redis.call('EXISTS', K.backoff) == 1
+-- Scores go to ZADD as text (Redis 7.0 formats each number it is passed
+-- with snprintf), each made once: when a message claimed ``count`` times
+-- is available again, by its backoff.
+local available_texts = {}  -- backoff seconds -> score text
+local function available_again(count)
+  local wait = scheduled and backoff(K, count) or 0
+  local text = available_texts[wait]
+  if not text then
+    text = score_text(until_ + wait)
+    available_texts[wait] = text
+  end
+  return text
+end
 -- per claimed message, in order: id, claim count, expiry, availability
+-- (scores as text)
 local taken, counts, expiries, availables = {}, {}, {}, {}
 local extended = {}  -- ZADD arguments of the expiries the claim extends
 
@@ -40,10 +55,10 @@ while #taken < limit and levels[level] do
       else
         local n = #taken + 1
         taken[n], counts[n] = id, count + 1
-        availables[n] = until_ + (scheduled and backoff(K, count + 1) or 0)
+        availables[n] = available_again(count + 1)
         if tonumber(expires) < kept_until then
-          expires = score_text(kept_until)
-          extended[#extended + 1] = kept_until
+          expires = kept_text
+          extended[#extended + 1] = kept_text
           extended[#extended + 1] = id
         end
         expiries[n] = expires
@@ -88,7 +103,7 @@ if until_ <= NOW then holder, ends = '', '' end  -- ended as it began
 local claimed = {}
 for i, id in ipairs(taken) do
   claimed[i] = {id, records[i], bodies[i], expiries[i], holder, counts[i],
-                score_text(availables[i]), ends,
+                availables[i], ends,
                 tonumber(priorities[i] or DEFAULT_PRIORITY), origins[i]}
 end
 return claimed

@@ -338,11 +338,6 @@ local function score_text(score)
   return string.format('%.17g', score)
 end
 
-local function pad(number)
-  local digits = string.format('%d', number)
-  return string.rep('0', 15 - #digits) .. digits
-end
-
 -- Ring the queue's doorbell: ``count`` messages became claimable now
 -- (see zaqar_lite/storage/redis/doorbell.py; costs nothing much when no
 -- process listens).

@@ -21,7 +21,28 @@ local seq = tonumber(redis.call('HGET', K.meta, 'seq') or '0')
 local ready = 0  -- stored messages claimable at once
 -- HSET / ZADD arguments of the new messages
 local values, sequence, expiries = {}, {}, {}
-local available = {}  -- priority -> ZADD arguments of that level
+local available = {}  -- priority (text) -> ZADD arguments of that level
+-- Scores go to ZADD as text: Redis 7.0 formats every number a script
+-- passes it with snprintf('%.17g'), about as costly as the ZADD itself.
+-- Expiry and availability scores are made once per distinct ttl and delay
+-- of the post (its messages mostly share them).
+local expiry_scores, available_scores = {}, {}
+local function expiry_score(ttl)
+  local score = expiry_scores[ttl]
+  if not score then
+    score = score_text(NOW + tonumber(ttl))
+    expiry_scores[ttl] = score
+  end
+  return score
+end
+local function available_score(delay)
+  local score = available_scores[delay]
+  if not score then
+    score = score_text(NOW + tonumber(delay))
+    available_scores[delay] = score
+  end
+  return score
+end
 local dedup, dedup_expiries = {}, {}
 local live_keys = {}  -- idempotency key -> id, of this post's new messages
 for i = 6, #ARGV, 7 do
@@ -41,20 +62,28 @@ for i = 6, #ARGV, 7 do
     repeats[#repeats + 1] = #ids
   else
     seq = seq + 1
-    local id = pad(seq) .. '-' .. ARGV[i]
-    local delay, priority = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 6])
+    -- the id: the sequence number padded to 15 digits (so that ids sort
+    -- as the messages were posted), a dash, the random suffix; the padded
+    -- number is the sequence score too
+    local position = string.format('%015d', seq)
+    local id = position .. '-' .. ARGV[i]
+    local delay, priority = ARGV[i + 2], ARGV[i + 6]
     push(values, id, ARGV[i + 3])
-    push(sequence, seq, id)
-    push(expiries, NOW + tonumber(ARGV[i + 1]), id)
-    available[priority] = available[priority] or {}
-    push(available[priority], NOW + delay, id)
+    push(sequence, position, id)
+    push(expiries, expiry_score(ARGV[i + 1]), id)
+    local level = available[priority]
+    if not level then
+      level = {}
+      available[priority] = level
+    end
+    push(level, available_score(delay), id)
     if key ~= '' then
       local window = tonumber(ARGV[i + 5])
       push(dedup, key, id)
       push(dedup_expiries, NOW + window, key)
       if window > 0 then live_keys[key] = id end
     end
-    if delay == 0 then ready = ready + 1 end
+    if tonumber(delay) == 0 then ready = ready + 1 end
     ids[#ids + 1] = id
   end
 end
@@ -65,7 +94,7 @@ if #values > 0 then
   call_in_slices('ZADD', K.unclaimed, sequence)
   call_in_slices('ZADD', K.exp, expiries)
   for priority, members in pairs(available) do
-    add_available_all(K, priority, members)
+    add_available_all(K, tonumber(priority), members)
   end
   if #dedup > 0 then
     call_in_slices('HSET', K.dedup, dedup)
