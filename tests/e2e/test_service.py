@@ -1,7 +1,9 @@
 """The service as an operator runs it: workers, gc, crashes."""
 
+import email.utils
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -33,6 +35,23 @@ def test_workers_share_one_store(service):
         listed += [m['body'] for m in page['messages']]
         marker = page['links'][0]['href'].split('marker=')[1]
     assert listed == list(range(20))
+
+
+def test_every_answer_is_dated_the_second_it_is_sent(service):
+    # the workers keep the Date text per second (gunicorn_caches.py)
+    seconds = set()
+    deadline = time.monotonic() + 2.5
+    with requests.Session() as session:  # kept alive: one worker's thread
+        while time.monotonic() < deadline:
+            before = int(time.time())
+            answer = session.get(f'{service.url}/v2/ping', headers=headers())
+            after = time.time()
+            dated = email.utils.parsedate_to_datetime(
+                answer.headers['Date']).timestamp()
+            assert before <= dated <= after, answer.headers['Date']
+            seconds.add(dated)
+            time.sleep(0.05)
+    assert len(seconds) >= 2  # the text moved on with the clock
 
 
 def test_gc_command_runs_once_and_reports(service):

@@ -21,7 +21,9 @@ its connection queues behind that request, as in plain ``gthread``: a
 worker whose threads are all busy serves its connections in turn.
 
 With ``worker_cpu_affinity`` set, a worker pins itself to the CPU of its
-connection slot before it starts a thread (``affinity.py``).
+connection slot before it starts a thread (``affinity.py``).  Its process
+keeps the ``Date`` header's text per second and the verdict on whether a
+peer may set forwarding headers (``gunicorn_caches.py``).
 
 It is a ``BalancedThreadWorker`` too: new connections go preferably to the
 worker with the fewest open (``balance.py``), so a few long-lived clients
@@ -33,7 +35,7 @@ import select
 import threading
 from concurrent import futures
 
-from zaqar_lite.transport.wsgi import affinity
+from zaqar_lite.transport.wsgi import affinity, gunicorn_caches
 from zaqar_lite.transport.wsgi.balance import BalancedThreadWorker
 from zaqar_lite.transport.wsgi.settled_config import settled
 
@@ -93,6 +95,7 @@ class LingeringThreadWorker(BalancedThreadWorker):
         if cpus and self.connection_slot is not None:
             cpu = affinity.pin_worker(cpus, self.connection_slot)
             self.log.info('Worker %s on CPU %s', os.getpid(), cpu)
+        gunicorn_caches.install()
         super().init_process()
 
     def get_thread_pool(self):
