@@ -1,6 +1,9 @@
 """The service as an operator runs it: workers, gc, crashes."""
 
 import email.utils
+import re
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -53,6 +56,42 @@ def test_every_answer_is_dated_the_second_it_is_sent(service):
             time.sleep(0.05)
     assert len(seconds) >= 2  # the text moved on with the clock
 
+
+# struct tcp_info (linux/tcp.h, only ever extended): tcpi_data_segs_in, the
+# segments with data a socket has received, is the u32 at this offset
+TCPI_DATA_SEGS_IN = 152
+
+
+def data_segments_in(sock):
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    if len(info) < TCPI_DATA_SEGS_IN + 4:
+        pytest.skip('this kernel does not count data segments')
+    return struct.unpack_from('I', info, TCPI_DATA_SEGS_IN)[0]
+
+
+@pytest.mark.skipif(not hasattr(socket, 'TCP_INFO'), reason='Linux only')
+def test_a_small_answer_comes_in_one_segment(service):
+    # the workers send an answer's head with its body (one_write.py);
+    # gunicorn alone sends them as two segments
+    request = (f'GET /v2 HTTP/1.1\r\nHost: x\r\n'
+               f'Client-ID: {uuid.uuid4()}\r\nX-Project-ID: ops\r\n'
+               '\r\n').encode()
+    with socket.create_connection(('127.0.0.1', service.port),
+                                  timeout=10) as sock:
+        for _ in range(3):
+            before = data_segments_in(sock)
+            sock.sendall(request)
+            answer = b''
+            while b'\r\n\r\n' not in answer:
+                answer += sock.recv(65536)
+            head, _, body = answer.partition(b'\r\n\r\n')
+            length = int(re.search(rb'content-length: *(\d+)', head,
+                                   re.IGNORECASE).group(1))
+            while len(body) < length:
+                body += sock.recv(65536)
+            assert head.startswith(b'HTTP/1.1 200') and body, answer
+            time.sleep(0.2)  # anything more the server sends arrives
+            assert data_segments_in(sock) - before == 1
 
 def test_gc_command_runs_once_and_reports(service):
     done = subprocess.run(

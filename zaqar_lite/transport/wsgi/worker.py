@@ -23,7 +23,8 @@ worker whose threads are all busy serves its connections in turn.
 With ``worker_cpu_affinity`` set, a worker pins itself to the CPU of its
 connection slot before it starts a thread (``affinity.py``).  Its process
 keeps the ``Date`` header's text per second and the verdict on whether a
-peer may set forwarding headers (``gunicorn_caches.py``).
+peer may set forwarding headers (``gunicorn_caches.py``), and sends an
+answer's head with its first body bytes (``one_write.py``).
 
 It is a ``BalancedThreadWorker`` too: new connections go preferably to the
 worker with the fewest open (``balance.py``), so a few long-lived clients
@@ -35,7 +36,7 @@ import select
 import threading
 from concurrent import futures
 
-from zaqar_lite.transport.wsgi import affinity, gunicorn_caches
+from zaqar_lite.transport.wsgi import affinity, gunicorn_caches, one_write
 from zaqar_lite.transport.wsgi.balance import BalancedThreadWorker
 from zaqar_lite.transport.wsgi.settled_config import settled
 
@@ -98,6 +99,7 @@ class LingeringThreadWorker(BalancedThreadWorker):
             cpu = affinity.pin_worker(cpus, self.connection_slot)
             self.log.info('Worker %s on CPU %s', os.getpid(), cpu)
         gunicorn_caches.install()
+        one_write.install()
         super().init_process()
 
     def get_thread_pool(self):
