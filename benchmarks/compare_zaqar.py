@@ -10,7 +10,10 @@ same workloads against each through HTTP and prints both, with ratios.
     python benchmarks/compare_zaqar.py --zaqar-venv ~/.cache/zaqar-23-venv
 
 Queues are filled through the API (batches of 500 posts) for both
-services, so neither gets a shortcut.
+services, so neither gets a shortcut.  ``--repeat N`` makes N throughput
+runs, each on freshly started services, and closes with the median of
+each ratio: on a machine whose speed drifts, one run's p99 ratio can
+land several hundredths either side of the median.
 """
 
 import argparse
@@ -20,6 +23,7 @@ import multiprocessing
 import os
 import pathlib
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -322,9 +326,32 @@ def main(argv=None):
                         help='skip the throughput workloads')
     parser.add_argument('--throughput-only', action='store_true',
                         help='skip the depth and backlog comparisons')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='throughput runs, each on freshly started '
+                             'services; with more than one, the median '
+                             'ratios close the report')
     args = parser.parse_args(argv)
     if args.deep <= 1000:
         parser.error('--deep must be more than 1000 (the shallow queue)')
+    if args.repeat < 1:
+        parser.error('--repeat must be at least 1')
+    if args.repeat > 1 and args.latency_only:
+        parser.error('--repeat repeats the throughput runs, which '
+                     '--latency-only skips')
+    runs = []
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f'run {run + 1} of {args.repeat}', flush=True)
+        runs.append(compare(args, latency=run == 0))
+    if len(runs) > 1:
+        print_medians([ratios for ratios in runs if ratios])
+
+
+def compare(args, latency=True):
+    """One run on freshly started services: the throughput ratios
+    (None with ``--latency-only``); the depth and backlog comparisons
+    too when ``latency`` and not ``--throughput-only``."""
+    ratios = None
     with services(args.zaqar_venv, args.workers, args.lite_cpu_affinity,
                   args.pin_zaqar) as running:
         print(f'{args.workers} workers each, {args.clients} client '
@@ -336,22 +363,43 @@ def main(argv=None):
               flush=True)
         if not args.latency_only:
             figures = throughput(running, args)
-            print_ratios(figures['zaqar-lite'], figures['zaqar 23.0.1'])
-        if not args.throughput_only:
+            ratios = print_ratios(figures['zaqar-lite'],
+                                  figures['zaqar 23.0.1'])
+        if latency and not args.throughput_only:
             for name, service in running.items():
                 print(f'{name}: latency by depth and backlog', flush=True)
                 latency_pairs(service.endpoint, args, name.split()[0])
+    return ratios
 
 
-def print_ratios(lite, zaqar, names='zaqar-lite / zaqar 23.0.1'):
+def print_ratios(lite, zaqar, names='zaqar-lite / zaqar 23.0.1') -> dict:
+    """Print, and return, ``{workload: (throughput, p99, server CPU per
+    message)}`` ratios of ``lite`` to ``zaqar``."""
     print(f'ratios {names}:')
+    ratios = {}
     for workload in lite:
         ours, theirs = lite[workload], zaqar[workload]
-        print(f'  {workload:<20} throughput '
-              f'{ours["rate"] / theirs["rate"]:6.2f}x   p99 '
-              f'{ours["p99_ms"] / theirs["p99_ms"]:5.2f}x   server CPU '
-              f'per message {ours["cpu"]["server"] / theirs["cpu"]["server"]:5.2f}x',
-              flush=True)
+        ratios[workload] = (ours['rate'] / theirs['rate'],
+                            ours['p99_ms'] / theirs['p99_ms'],
+                            ours['cpu']['server'] / theirs['cpu']['server'])
+        print(f'  {workload:<20} throughput {ratios[workload][0]:6.2f}x   '
+              f'p99 {ratios[workload][1]:5.2f}x   server CPU per message '
+              f'{ratios[workload][2]:5.2f}x', flush=True)
+    return ratios
+
+
+def print_medians(runs):
+    """The median, lowest and highest of each ratio over ``runs`` (what
+    ``print_ratios`` returned for each)."""
+    print(f'median ratios over {len(runs)} runs (lowest - highest):')
+    for workload in runs[0]:
+        parts = []
+        for index, name in enumerate(('throughput', 'p99',
+                                      'server CPU per message')):
+            values = [ratios[workload][index] for ratios in runs]
+            parts.append(f'{name} {statistics.median(values):5.2f}x '
+                         f'({min(values):.2f} - {max(values):.2f})')
+        print(f'  {workload:<20} ' + '   '.join(parts), flush=True)
 
 
 if __name__ == '__main__':
