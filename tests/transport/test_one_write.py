@@ -65,16 +65,15 @@ ANSWERS = {
                                [b'abcdef', b'gh'], 'GET'),
     'chunked': ('200 OK', JSON, [b'[1,', b'2]'], 'GET'),
     'not bytes': ('200 OK', [('Content-Length', '2')], ['ok'], 'GET'),
+    'HTTP/1.0, no length': ('200 OK', JSON, [b'[1,', b'2]'], 'GET',
+                            (1, 0)),
 }
 
 
 @pytest.mark.parametrize('name', ANSWERS)
 def test_the_same_bytes_as_gunicorn_sends(name):
-    status, headers, body, method = ANSWERS[name]
-    theirs, their_error = answer(wsgi.Response, status, headers, body,
-                                 method)
-    ours, our_error = answer(OneWriteResponse, status, headers, body,
-                             method)
+    theirs, their_error = answer(wsgi.Response, *ANSWERS[name])
+    ours, our_error = answer(OneWriteResponse, *ANSWERS[name])
     assert b''.join(ours) == b''.join(theirs)
     assert our_error is their_error
 
@@ -94,7 +93,7 @@ def test_later_pieces_follow_as_they_come():
 
 @pytest.mark.parametrize('name', ['no content', 'a HEAD', 'not bytes'])
 def test_a_head_without_body_bytes_is_not_held(name):
-    status, headers, body, method = ANSWERS[name]
+    status, headers, body, method = ANSWERS[name][:4]
     request = SimpleNamespace(version=(1, 1), method=method,
                               should_close=lambda: False)
     sock = RecordingSocket()
