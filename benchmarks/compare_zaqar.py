@@ -344,7 +344,7 @@ def main(argv=None):
             print(f'run {run + 1} of {args.repeat}', flush=True)
         runs.append(compare(args, latency=run == 0))
     if len(runs) > 1:
-        print_medians([ratios for ratios in runs if ratios])
+        print_medians(runs)
 
 
 def compare(args, latency=True):

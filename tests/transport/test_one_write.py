@@ -30,10 +30,11 @@ def fixed_date(monkeypatch):
                         lambda timestamp=None: 'Thu, 03 Dec 2026 12:00:00 GMT')
 
 
-def answer(response_class, status, headers, body, method='GET',
-           version=(1, 1)):
-    """What ``response_class`` sends for the app's ``(status, headers,
-    body pieces)``; ``TypeError`` raised by a write is recorded too."""
+def respond(response_class, status, headers, body, method='GET',
+            version=(1, 1)):
+    """``(response, its socket, TypeError raised by a write or None)``
+    once ``response_class`` has written the app's ``(status, headers,
+    body pieces)``, before it is closed."""
     request = SimpleNamespace(version=version, method=method,
                               should_close=lambda: False)
     sock = RecordingSocket()
@@ -45,6 +46,13 @@ def answer(response_class, status, headers, body, method='GET',
             response.write(piece)
     except TypeError as exc:
         error = type(exc)
+    return response, sock, error
+
+
+def answer(response_class, *app_output):
+    """What ``response_class`` sends for the app's output (see
+    ``respond``), closed: ``(sends, error)``."""
+    response, sock, error = respond(response_class, *app_output)
     response.close()
     return sock.sent, error
 
@@ -93,16 +101,7 @@ def test_later_pieces_follow_as_they_come():
 
 @pytest.mark.parametrize('name', ['no content', 'a HEAD', 'not bytes'])
 def test_a_head_without_body_bytes_is_not_held(name):
-    status, headers, body, method = ANSWERS[name][:4]
-    request = SimpleNamespace(version=(1, 1), method=method,
-                              should_close=lambda: False)
-    sock = RecordingSocket()
-    response = OneWriteResponse(request, sock, Config())
-    response.start_response(status, headers)
-    try:
-        response.write(body[0])
-    except TypeError:
-        pass
+    _, sock, _ = respond(OneWriteResponse, *ANSWERS[name])
     # sent by the write itself, before the answer is closed
     assert len(sock.sent) == 1 and sock.sent[0].endswith(b'\r\n\r\n')
 

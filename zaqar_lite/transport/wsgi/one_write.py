@@ -20,6 +20,7 @@ import logging
 from gunicorn.http import wsgi
 
 LOG = logging.getLogger(__name__)
+GUNICORN_RESPONSE = wsgi.Response  # the class this one extends
 
 
 class _Collector:
@@ -32,7 +33,7 @@ class _Collector:
         self.data += data
 
 
-class OneWriteResponse(wsgi.Response):
+class OneWriteResponse(GUNICORN_RESPONSE):
     """gunicorn's ``Response``, writing its head with the first body bytes."""
 
     _holding = False  # inside write(): a head made now waits for the body
@@ -59,12 +60,10 @@ class OneWriteResponse(wsgi.Response):
             self._send_head()  # no body bytes went: the head goes alone
 
     def _emit_body(self, data):
+        if self._head is None or self.chunked:
+            self._send_head()
+            return super()._emit_body(data)
         head, self._head = self._head, None
-        if head is None:
-            return super()._emit_body(data)
-        if self.chunked:
-            self.sock.sendall(head)
-            return super()._emit_body(data)
         self.sock.sendall(head + data)
 
     def _send_head(self):
@@ -77,12 +76,9 @@ def install() -> bool:
     """Make gunicorn create ``OneWriteResponse`` for HTTP/1 answers in this
     process; False when its ``Response`` is not the one this wraps (left
     alone then)."""
-    current = getattr(wsgi, 'Response', None)
-    if current is OneWriteResponse:
-        return True
-    if current is not OneWriteResponse.__bases__[0] or \
-            not callable(getattr(current, '_emit_body', None)):
+    current = wsgi.Response
+    if current is GUNICORN_RESPONSE:
+        wsgi.Response = current = OneWriteResponse
+    elif current is not OneWriteResponse:
         LOG.debug('gunicorn Response left as it is: %r', current)
-        return False
-    wsgi.Response = OneWriteResponse
-    return True
+    return current is OneWriteResponse
