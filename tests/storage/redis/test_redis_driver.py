@@ -202,3 +202,62 @@ def test_messages_of_the_version_with_a_bodies_hash_keep_working(
     queues.delete('q', project='p')
     assert not driver.client.keys(base + '*')
     driver.close()
+
+
+def _store_as_before_held(driver, base):
+    # That version kept every message in a seq zset, and no set of the
+    # claimed ones.
+    for key in ('free', 'held'):
+        for member, score in driver.client.zrange(base + key, 0, -1,
+                                                  withscores=True):
+            driver.client.zadd(base + 'seq', {member: score})
+    driver.client.delete(base + 'held')
+
+
+def test_queues_of_the_version_with_a_set_of_every_message_keep_working(
+        redis_server):
+    prefix, driver = _driver_of_its_own(redis_server)
+    queues, messages = driver.queue_controller, driver.message_controller
+    claims = driver.claim_controller
+    base = f'{prefix}:{{p/q}}:'
+
+    def listed(claimed_too=True):
+        found, _ = page(messages.list('q', project='p', echo=True,
+                                      include_claimed=claimed_too))
+        return [m['id'] for m in found]
+
+    def counts():
+        stats = queues.stats('q', project='p')['messages']
+        return stats['claimed'], stats['free'], stats['total']
+
+    queues.create('q', project='p')
+    ids = messages.post('q', [{'body': n, 'ttl': 600} for n in range(4)],
+                        'c', project='p')
+    claim_id, _ = claims.create('q', {'ttl': 60, 'grace': 60}, project='p',
+                                limit=2)
+    assert driver.client.zcard(base + 'held') == 2
+    assert not driver.client.exists(base + 'seq')
+    _store_as_before_held(driver, base)
+    newer = messages.post('q', [{'body': 'new', 'ttl': 600}], 'c',
+                          project='p')
+
+    assert listed() == ids + newer
+    assert listed(claimed_too=False) == ids[2:] + newer
+    assert counts() == (2, 3, 5)
+    assert messages.first('q', project='p')['id'] == ids[0]
+    assert messages.first('q', project='p', sort=-1)['id'] == newer[0]
+    claims.delete('q', claim_id, project='p')  # claimed before: released
+    assert listed(claimed_too=False) == ids + newer
+    assert counts() == (0, 5, 5)
+    messages.bulk_delete('q', ids + newer, project='p')
+    # once empty, the queue is kept as this version keeps it
+    assert not driver.client.exists(base + 'seq')
+    later = messages.post('q', [{'body': n, 'ttl': 600} for n in range(3)],
+                          'c', project='p')
+    claims.create('q', {'ttl': 60, 'grace': 60}, project='p', limit=1)
+    assert not driver.client.exists(base + 'seq')
+    assert listed() == later
+    assert counts() == (1, 2, 3)
+    queues.delete('q', project='p')
+    assert not driver.client.keys(base + '*')
+    driver.close()

@@ -16,10 +16,12 @@ Capabilities
 
 Data layout (``lua/common.lua`` names every key)
     Per queue, under ``<prefix>:{<project>/<queue>}:``: a hash of metadata
-    and the sequence counter; sorted sets of message ids by sequence, by
-    availability time (one per priority level in use, with a small sorted
-    set of the levels besides the default), by expiry, and of the
-    unclaimed ones by sequence; hashes of the messages (each the msgpack
+    and the sequence counter; sorted sets of message ids by availability
+    time (one per priority level in use, with a small sorted set of the
+    levels besides the default), by expiry, and by sequence in two parts,
+    the unclaimed ones and the claimed ones (queues written before that
+    split keep a set of every message by sequence, which is used until
+    they have been empty once); hashes of the messages (each the msgpack
     array ``[client, created, delay, body]``), holding claim, claim count,
     priority (when not the default) and dead-letter provenance (JSON, for
     messages moved into a dead-letter queue); a sorted set of claims by

@@ -71,14 +71,16 @@ while #taken < limit and levels[level] do
 end
 if #taken == 0 then return {} end
 
-local holders, claim_counts = {}, {}
+local holders, claim_counts, held = {}, {}, {}
 for i, id in ipairs(taken) do
   holders[2 * i - 1], holders[2 * i] = id, cid
   claim_counts[2 * i - 1], claim_counts[2 * i] = id, counts[i]
+  held[2 * i - 1], held[2 * i] = sequence_of(K, id), id
 end
 redis.call('HSET', K.mclaim, unpack(holders))
 redis.call('HSET', K.mcount, unpack(claim_counts))
 redis.call('ZREM', K.unclaimed, unpack(taken))
+redis.call('ZADD', K.held, unpack(held))
 if #extended > 0 then redis.call('ZADD', K.exp, unpack(extended)) end
 redis.call('SADD', K.cset(cid), unpack(taken))
 redis.call('ZADD', K.claims, until_, cid)

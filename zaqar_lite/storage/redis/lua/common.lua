@@ -9,14 +9,18 @@ local function keys_of(project, queue)
   local base = PREFIX .. ':{' .. project .. '/' .. queue .. '}:'
   return {
     meta = base .. 'q',            -- hash: metadata, created, seq
-    seq = base .. 'seq',           -- zset: id by posting sequence
+    seq = base .. 'seq',           -- zset: id by posting sequence, of every
+                                   -- message; only in queues written by
+                                   -- versions before held (see in_sequence)
     avail = base .. 'avail',       -- zset: id by when it may next be claimed,
                                    -- of the default priority (see avail_key)
     levels = base .. 'levels',     -- zset: other priorities that may have
                                    -- messages (member and score: priority)
     mprio = base .. 'mprio',       -- hash: id -> priority, if not the default
     exp = base .. 'exp',           -- zset: id by expiry time
-    unclaimed = base .. 'free',    -- zset: id by sequence, not in a live claim
+    unclaimed = base .. 'free',    -- zset: id by sequence, not in a claim
+    held = base .. 'held',         -- zset: id by sequence, in a claim (the
+                                   -- two together hold every message)
     msgs = base .. 'msgs',         -- hash: id -> the message (message_value)
     bodies = base .. 'bodies',     -- hash: id -> msgpack body, of messages
                                    -- stored before bodies joined msgs
@@ -154,6 +158,7 @@ local function remove_message(k, id)
   redis.call('ZREM', k.seq, id)
   redis.call('ZREM', k.exp, id)
   redis.call('ZREM', k.unclaimed, id)
+  redis.call('ZREM', k.held, id)
   redis.call('HDEL', k.msgs, id)
   redis.call('HDEL', k.bodies, id)
   redis.call('HDEL', k.mclaim, id)
@@ -197,7 +202,9 @@ local function move_to_dead_letter(k, meta, id, target, reason, detail)
   redis.call('HSET', dlq.msgs, id, message_value(client, NOW, 0, body))
   redis.call('HSET', dlq.mcount, id, count)
   redis.call('HSET', dlq.dlinfo, id, origin)
-  redis.call('ZADD', dlq.seq, seq, id)
+  if redis.call('EXISTS', dlq.seq) == 1 then  -- a queue of before held
+    redis.call('ZADD', dlq.seq, seq, id)
+  end
   redis.call('ZADD', dlq.unclaimed, seq, id)
   redis.call('ZADD', dlq.exp, NOW + ttl, id)
   add_available(dlq, id, priority, NOW)
@@ -229,6 +236,50 @@ local function backoff(k, count)
   return tonumber(delay) or 0
 end
 
+-- The posting sequence of message ``id`` (a score as text), claimed or
+-- not; false when there is no such message.
+local function sequence_of(k, id)
+  return redis.call('ZSCORE', k.unclaimed, id) or
+    redis.call('ZSCORE', k.held, id) or
+    redis.call('ZSCORE', k.seq, id)  -- claimed before held existed
+end
+
+-- Up to ``count`` messages in posting order past the sequence ``bound``
+-- (ZRANGEBYSCORE's form: '(' .. score, or '-inf' / '+inf' for an end),
+-- descending when ``descending``, with those in claims when
+-- ``claimed_too``: a flat list of id, sequence (as text).  Every message
+-- is in one of the unclaimed and held sets, so all of them are read by
+-- merging a page of each, at a cost that does not depend on how many are
+-- claimed.  Queues written before held existed keep a set of every
+-- message (seq), which is read instead (and kept up to date) until the
+-- queue has been empty once.
+local function in_sequence(k, bound, count, descending, claimed_too)
+  local command, far = 'ZRANGEBYSCORE', '+inf'
+  if descending then command, far = 'ZREVRANGEBYSCORE', '-inf' end
+  local function page(key)
+    return redis.call(command, key, bound, far, 'WITHSCORES', 'LIMIT', 0,
+                      count)
+  end
+  if not claimed_too then return page(k.unclaimed) end
+  if redis.call('EXISTS', k.seq) == 1 then return page(k.seq) end
+  local free, held = page(k.unclaimed), page(k.held)
+  if #held == 0 then return free end
+  if #free == 0 then return held end
+  local merged, i, j = {}, 1, 1
+  while #merged < 2 * count and (free[i] or held[j]) do
+    local from_free = not held[j] or (free[i] and
+      (tonumber(free[i + 1]) < tonumber(held[j + 1])) ~= descending)
+    if from_free then
+      push(merged, free[i], free[i + 1])
+      i = i + 2
+    else
+      push(merged, held[j], held[j + 1])
+      j = j + 2
+    end
+  end
+  return merged
+end
+
 -- End a claim; its messages become unclaimed.  A lapsed claim's keep the
 -- availability it gave them (its end plus their backoff); a release
 -- (``released``) makes them available ``delay`` seconds from now, or
@@ -239,7 +290,8 @@ local function end_claim(k, cid, released, delay)
   for _, id in ipairs(held) do
     if redis.call('HGET', k.mclaim, id) == cid then
       redis.call('HDEL', k.mclaim, id)
-      redis.call('ZADD', k.unclaimed, redis.call('ZSCORE', k.seq, id), id)
+      redis.call('ZADD', k.unclaimed, sequence_of(k, id), id)
+      redis.call('ZREM', k.held, id)
       if released then
         local wait = delay or backoff(k, tonumber(
           redis.call('HGET', k.mcount, id) or '0'))

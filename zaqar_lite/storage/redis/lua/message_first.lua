@@ -1,12 +1,11 @@
 -- ARGV[5]: 1 for the oldest live message, -1 for the newest.
-local ascending = ARGV[5] == '1'
-local start = 0
+local descending = ARGV[5] ~= '1'
+local bound = descending and '+inf' or '-inf'
 while true do
-  local ids = ascending and redis.call('ZRANGE', K.seq, start, start + 99)
-    or redis.call('ZREVRANGE', K.seq, start, start + 99)
-  if #ids == 0 then return false end
-  for _, id in ipairs(ids) do
-    if is_live(K, id) then return describe(K, id) end
+  local page = in_sequence(K, bound, 100, descending, true)
+  if #page == 0 then return false end
+  for i = 1, #page, 2 do
+    if is_live(K, page[i]) then return describe(K, page[i]) end
   end
-  start = start + 100
+  bound = '(' .. page[#page]
 end

@@ -5,12 +5,10 @@ housekeep(K, 100)
 local after, limit = tonumber(ARGV[5]), tonumber(ARGV[6])
 local skip_client = ARGV[7]
 local claimed_too, delayed_too = ARGV[8] == '1', ARGV[9] == '1'
-local index = claimed_too and K.seq or K.unclaimed
 local found, marker = {}, ARGV[5]
 local cursor = '(' .. after
 while #found < limit do
-  local batch = redis.call('ZRANGEBYSCORE', index, cursor, '+inf',
-                           'WITHSCORES', 'LIMIT', 0, limit * 2)
+  local batch = in_sequence(K, cursor, limit * 2, false, claimed_too)
   if #batch == 0 then break end
   for i = 1, #batch, 2 do
     local id = batch[i]

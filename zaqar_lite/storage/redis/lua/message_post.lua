@@ -90,7 +90,9 @@ end
 if #values > 0 then
   redis.call('HSET', K.meta, 'seq', seq)
   call_in_slices('HSET', K.msgs, values)
-  call_in_slices('ZADD', K.seq, sequence)
+  if redis.call('EXISTS', K.seq) == 1 then  -- a queue of before held
+    call_in_slices('ZADD', K.seq, sequence)
+  end
   call_in_slices('ZADD', K.unclaimed, sequence)
   call_in_slices('ZADD', K.exp, expiries)
   for priority, members in pairs(available) do

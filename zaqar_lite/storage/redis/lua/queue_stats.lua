@@ -4,14 +4,19 @@ if redis.call('EXISTS', K.meta) == 0 then return false end
 repeat
   local done = housekeep(K, 1000)
 until done[1] < 1000 and done[2] < 1000
-local total = redis.call('ZCARD', K.seq)
-local claimed = total - redis.call('ZCARD', K.unclaimed)
+local unclaimed = redis.call('ZCARD', K.unclaimed)
+local total = unclaimed + redis.call('ZCARD', K.held)
+if redis.call('EXISTS', K.seq) == 1 then  -- a queue of before held
+  total = redis.call('ZCARD', K.seq)
+end
+local claimed = total - unclaimed
 local waiting = 0
 for _, avail in ipairs(avail_keys(K)) do
   waiting = waiting + redis.call('ZCOUNT', avail, '(' .. NOW, '+inf')
 end
-local function edge(first, last)
-  local ids = redis.call('ZRANGE', K.seq, first, last)
-  return ids[1] and describe(K, ids[1]) or false
+local function edge(descending)
+  local first = in_sequence(K, descending and '+inf' or '-inf', 1,
+                            descending, true)[1]
+  return first and describe(K, first) or false
 end
-return {total, claimed, waiting - claimed, edge(0, 0), edge(-1, -1)}
+return {total, claimed, waiting - claimed, edge(false), edge(true)}
