@@ -120,20 +120,31 @@ class MessageController(base.Message):
         return self._post(queue, messages, client_uuid, token, project)
 
     def _post(self, queue, messages, client_uuid, token, project):
-        now, args = time.time(), [token]
+        now = time.time()
         # one Packer for the post: making one costs more than a small pack
         pack = msgpack.Packer().pack
         head = message_heads(str(client_uuid), now, pack)
         width = 2 * ID_RANDOM_BYTES  # hex digits of an id's random part
         suffixes = hex_digits(width * len(messages))
-        for n, message in enumerate(messages):
-            delay = int(message.get('delay') or 0)
-            args += [suffixes[n * width:(n + 1) * width],
-                     int(message['ttl']), delay,
-                     head(delay) + pack(message.get('body')),
-                     message.get('idempotency_key') or '',
-                     int(message.get('dedup_window') or 0),
-                     int(message.get('priority', base.DEFAULT_PRIORITY))]
+        settings = {(int(m['ttl']), int(m.get('delay') or 0),
+                     int(m.get('priority', base.DEFAULT_PRIORITY)))
+                    for m in messages}
+        if len(settings) == 1 and not any(m.get('idempotency_key')
+                                          for m in messages):
+            [(ttl, delay, priority)] = settings
+            args = [token, 'alike', ttl, delay, priority, suffixes]
+            args += [head(delay) + pack(m.get('body')) for m in messages]
+        else:
+            args = [token, 'each']
+            for n, message in enumerate(messages):
+                delay = int(message.get('delay') or 0)
+                args += [suffixes[n * width:(n + 1) * width],
+                         int(message['ttl']), delay,
+                         head(delay) + pack(message.get('body')),
+                         message.get('idempotency_key') or '',
+                         int(message.get('dedup_window') or 0),
+                         int(message.get('priority',
+                                         base.DEFAULT_PRIORITY))]
         _, posted = self.run('message_post', project, queue, *args, now=now)
         if posted is None:
             raise errors.QueueDoesNotExist(queue, project)

@@ -1,8 +1,14 @@
 -- ARGV[5]: the SHA1 of the metadata JSON the messages were made with, or
 -- '' to post whatever the metadata is.
--- ARGV[6..]: per message: random suffix, ttl, delay, the message as msgs
--- keeps it (see message_value in common.lua), idempotency key ('' for
--- none), dedup window, priority.
+-- ARGV[6]: how the messages follow: 'each' or 'alike'.
+-- 'each', ARGV[7..]: per message: random suffix, ttl, delay, the message
+-- as msgs keeps it (see message_value in common.lua), idempotency key
+-- ('' for none), dedup window, priority.
+-- 'alike' (messages that share ttl, delay and priority and have no
+-- idempotency key, most posts), ARGV[7] ttl, ARGV[8] delay, ARGV[9]
+-- priority, ARGV[10] the random suffixes of all, end to end (one width),
+-- ARGV[11..]: the messages as msgs keeps them: a post of 10 sends 15
+-- arguments instead of 76, each of which costs Redis and the script.
 -- Returns {ids in order, 1-based positions of the repeats} (a repeat's id
 -- is the one its key was first posted with); {'changed', metadata JSON}
 -- when the metadata is no longer the one ARGV[5] names (nothing posted);
@@ -45,8 +51,22 @@ local function available_score(delay)
 end
 local dedup, dedup_expiries = {}, {}
 local live_keys = {}  -- idempotency key -> id, of this post's new messages
-for i = 6, #ARGV, 7 do
-  local key = ARGV[i + 4]
+local alike = ARGV[6] == 'alike'
+local count = alike and #ARGV - 10 or (#ARGV - 6) / 7
+local width = alike and count > 0 and #ARGV[10] / count
+-- suffix, ttl, delay, stored message, idempotency key, dedup window and
+-- priority of the n-th message (from 0)
+local function message(n)
+  if alike then
+    return string.sub(ARGV[10], n * width + 1, (n + 1) * width), ARGV[7],
+      ARGV[8], ARGV[11 + n], '', '0', ARGV[9]
+  end
+  local i = 7 + 7 * n
+  return ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4],
+    ARGV[i + 5], ARGV[i + 6]
+end
+for n = 0, count - 1 do
+  local suffix, ttl, delay, value, key, window, priority = message(n)
   local first = false
   if key ~= '' then
     first = live_keys[key]
@@ -66,11 +86,10 @@ for i = 6, #ARGV, 7 do
     -- as the messages were posted), a dash, the random suffix; the padded
     -- number is the sequence score too
     local position = string.format('%015d', seq)
-    local id = position .. '-' .. ARGV[i]
-    local delay, priority = ARGV[i + 2], ARGV[i + 6]
-    push(values, id, ARGV[i + 3])
+    local id = position .. '-' .. suffix
+    push(values, id, value)
     push(sequence, position, id)
-    push(expiries, expiry_score(ARGV[i + 1]), id)
+    push(expiries, expiry_score(ttl), id)
     local level = available[priority]
     if not level then
       level = {}
@@ -78,7 +97,7 @@ for i = 6, #ARGV, 7 do
     end
     push(level, available_score(delay), id)
     if key ~= '' then
-      local window = tonumber(ARGV[i + 5])
+      window = tonumber(window)
       push(dedup, key, id)
       push(dedup_expiries, NOW + window, key)
       if window > 0 then live_keys[key] = id end
