@@ -1,5 +1,6 @@
 """Redis-only behaviour: URIs, start-up errors, durability across restarts."""
 
+import time
 import uuid
 
 import msgpack
@@ -111,10 +112,75 @@ def test_requests_move_expired_messages_of_an_opted_in_queue(redis_server):
         driver.close()
 
 
+def test_claims_take_messages_in_the_order_they_became_available(
+        redis_server):
+    # Messages posted ready wait in the fresh set, claimed ones in the
+    # availability set: claims merge the two by the time each became
+    # available (to the microsecond; ties in posting order).
+    prefix, driver = _driver_of_its_own(redis_server)
+    messages, claims = driver.message_controller, driver.claim_controller
+    lease = {'ttl': 60, 'grace': 60}
+
+    def claimed(limit):
+        claim_id, taken = claims.create('q', lease, project='p', limit=limit)
+        return claim_id, [m['id'] for m in taken]
+
+    driver.queue_controller.create('q', project='p')
+    first, second = messages.post('q', [{'body': n, 'ttl': 600}
+                                        for n in range(2)], 'c', project='p')
+    claim_id, _ = claimed(1)
+    time.sleep(0.01)
+    claims.delete('q', claim_id, project='p')  # available again from now
+    time.sleep(0.01)
+    [third] = messages.post('q', [{'body': 3, 'ttl': 600}], 'c', project='p')
+    claim_id, taken = claimed(3)
+    assert taken == [second, first, third]
+    assert not driver.client.exists(f'{prefix}:{{p/q}}:fresh')
+    claims.delete('q', claim_id, project='p')  # all three at the same time
+    assert claimed(2)[1] == [first, second]
+    driver.close()
+
+
+def test_a_claim_that_dead_letters_some_takes_no_message_twice(
+        redis_server):
+    # The first round of the claim moves a message out; the second must
+    # not see the fresh message the first took.
+    _prefix, driver = _driver_of_its_own(redis_server)
+    messages, claims = driver.message_controller, driver.claim_controller
+    lease = {'ttl': 60, 'grace': 60}
+    driver.queue_controller.create('q', project='p', metadata={
+        '_max_claim_count': 1, '_dead_letter_queue': 'dlq'})
+    [worn] = messages.post('q', [{'body': 0, 'ttl': 600}], 'c', project='p')
+    claim_id, _ = claims.create('q', lease, project='p', limit=1)
+    stats = driver.queue_controller.stats('q', project='p')['messages']
+    assert (stats['claimed'], stats['total']) == (1, 1)  # counted once
+    claims.delete('q', claim_id, project='p')
+    time.sleep(0.01)
+    later = messages.post('q', [{'body': n, 'ttl': 600} for n in (1, 2)],
+                          'c', project='p')
+    _, taken = claims.create('q', lease, project='p', limit=2)
+    assert [m['id'] for m in taken] == later
+    assert messages.get('dlq', worn, project='p')['dead_letter']['reason'] \
+        == 'max_claims'
+    driver.close()
+
+
 def _driver_of_its_own(redis_server):
     """``(key prefix, DataDriver)``: keys no other test shares."""
     prefix = f'old-{uuid.uuid4().hex}'
     return prefix, DataDriver(redis_server.uri, {'key_prefix': prefix})
+
+
+def _store_as_before_fresh(driver, base):
+    # The versions before the fresh set kept every unclaimed message in
+    # free and in the availability set (a ready one at its posting time).
+    for member, score in driver.client.zrange(base + 'fresh', 0, -1,
+                                              withscores=True):
+        _client, created, _delay, _body = msgpack.unpackb(
+            driver.client.hget(base + 'msgs', member))
+        driver.client.zadd(base + 'free', {member: score})
+        driver.client.zadd(base + 'avail', {member: created})
+    driver.client.delete(base + 'fresh')
 
 
 def test_data_of_the_version_before_priorities_and_backoff_keeps_working(
@@ -132,6 +198,7 @@ def test_data_of_the_version_before_priorities_and_backoff_keeps_working(
                                 limit=1)
     claims.delete('q', claim_id, project='p')
     base = f'{prefix}:{{p/q}}:'
+    _store_as_before_fresh(driver, base)
     assert driver.client.zcard(base + 'avail') == 2
     assert not driver.client.exists(base + 'levels', base + 'mprio',
                                     base + 'backoff')
@@ -207,6 +274,7 @@ def test_messages_of_the_version_with_a_bodies_hash_keep_working(
 def _store_as_before_held(driver, base):
     # That version kept every message in a seq zset, and no set of the
     # claimed ones.
+    _store_as_before_fresh(driver, base)
     for key in ('free', 'held'):
         for member, score in driver.client.zrange(base + key, 0, -1,
                                                   withscores=True):

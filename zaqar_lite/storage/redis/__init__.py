@@ -18,10 +18,12 @@ Data layout (``lua/common.lua`` names every key)
     Per queue, under ``<prefix>:{<project>/<queue>}:``: a hash of metadata
     and the sequence counter; sorted sets of message ids by availability
     time (one per priority level in use, with a small sorted set of the
-    levels besides the default), by expiry, and by sequence in two parts,
-    the unclaimed ones and the claimed ones (queues written before that
-    split keep a set of every message by sequence, which is used until
-    they have been empty once); hashes of the messages (each the msgpack
+    levels besides the default), by expiry, and by sequence in three
+    parts: the fresh ones (posted ready at the default priority and never
+    claimed, in no availability set: claims merge them in by posting
+    time), the other unclaimed ones and the claimed ones (queues written
+    before that split keep a set of every message by sequence, which is
+    used until they have been empty once); hashes of the messages (each the msgpack
     array ``[client, created, delay, body]``), holding claim, claim count,
     priority (when not the default) and dead-letter provenance (JSON, for
     messages moved into a dead-letter queue); a sorted set of claims by

@@ -30,17 +30,16 @@ local function available_again(count)
   end
   return text
 end
--- per claimed message, in order: id, claim count, expiry, availability
--- (scores as text)
-local taken, counts, expiries, availables = {}, {}, {}, {}
+-- per claimed message, in order: id, claim count, expiry, availability,
+-- sequence (scores as text)
+local taken, counts, expiries, availables, sequences = {}, {}, {}, {}, {}
 local extended = {}  -- ZADD arguments of the expiries the claim extends
 
 local levels, level = avail_keys(K), 1  -- the highest priority first
 while #taken < limit and levels[level] do
   local avail = levels[level]
   local wanted = limit - #taken
-  local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
-                         wanted)
+  local ids = claimable(K, avail, wanted)
   if #ids < wanted then level = level + 1 end  -- this level is exhausted
   if #ids > 0 then
     local claimed_before = redis.call('HMGET', K.mcount, unpack(ids))
@@ -55,6 +54,7 @@ while #taken < limit and levels[level] do
       else
         local n = #taken + 1
         taken[n], counts[n] = id, count + 1
+        sequences[n] = sequence_of(K, id)
         availables[n] = available_again(count + 1)
         if tonumber(expires) < kept_until then
           expires = kept_text
@@ -67,6 +67,8 @@ while #taken < limit and levels[level] do
       end
     end
     if #rescored > 0 then redis.call('ZADD', avail, unpack(rescored)) end
+    -- taken ones are fresh no more (the next round must not see them)
+    if avail == K.avail then redis.call('ZREM', K.fresh, unpack(ids)) end
   end
 end
 if #taken == 0 then return {} end
@@ -75,7 +77,7 @@ local holders, claim_counts, held = {}, {}, {}
 for i, id in ipairs(taken) do
   holders[2 * i - 1], holders[2 * i] = id, cid
   claim_counts[2 * i - 1], claim_counts[2 * i] = id, counts[i]
-  held[2 * i - 1], held[2 * i] = sequence_of(K, id), id
+  held[2 * i - 1], held[2 * i] = sequences[i], id
 end
 redis.call('HSET', K.mclaim, unpack(holders))
 redis.call('HSET', K.mcount, unpack(claim_counts))

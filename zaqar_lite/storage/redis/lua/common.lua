@@ -18,9 +18,13 @@ local function keys_of(project, queue)
                                    -- messages (member and score: priority)
     mprio = base .. 'mprio',       -- hash: id -> priority, if not the default
     exp = base .. 'exp',           -- zset: id by expiry time
-    unclaimed = base .. 'free',    -- zset: id by sequence, not in a claim
+    fresh = base .. 'fresh',       -- zset: id by sequence, of the unclaimed
+                                   -- messages claimable since they were
+                                   -- posted (see claimable)
+    unclaimed = base .. 'free',    -- zset: id by sequence, of the other
+                                   -- unclaimed messages
     held = base .. 'held',         -- zset: id by sequence, in a claim (the
-                                   -- two together hold every message)
+                                   -- three together hold every message)
     msgs = base .. 'msgs',         -- hash: id -> the message (message_value)
     bodies = base .. 'bodies',     -- hash: id -> msgpack body, of messages
                                    -- stored before bodies joined msgs
@@ -52,6 +56,12 @@ local K = keys_of(PROJECT, QUEUE)
 local function push(list, a, b)
   list[#list + 1] = a
   list[#list + 1] = b
+end
+
+-- A score as Redis itself would answer it (a number returned from a
+-- script would be cut to an integer).
+local function score_text(score)
+  return string.format('%.17g', score)
 end
 
 -- redis.call(command, key, ...) with the pairs in ``args`` after the key,
@@ -116,6 +126,49 @@ local function client_of(value)
   return client
 end
 
+-- When a message was posted (or moved here), from its msgs value.
+local function created_of(value)
+  if not holds_body(value) then return cmsgpack.unpack(value)[2] end
+  local _, _, created = cmsgpack.unpack_limit(string.sub(value, 2), 2)
+  return created
+end
+
+-- Up to ``wanted`` ids claimable now at the priority whose availability
+-- set is ``avail``, those available the longest first.  Messages of the
+-- default priority posted ready (not delayed) are in no availability set
+-- until they are first claimed: they are the fresh set, in posting order,
+-- each available since it was posted, and are merged in here.  A post so
+-- writes one sorted set fewer per message.
+local function claimable(k, avail, wanted)
+  local scored = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW,
+                            'WITHSCORES', 'LIMIT', 0, wanted)
+  local fresh = {}
+  if avail == k.avail then
+    fresh = redis.call('ZRANGE', k.fresh, 0, wanted - 1)
+  end
+  local ids, i, j = {}, 1, 1
+  if #fresh == 0 then
+    for n = 1, #scored, 2 do ids[#ids + 1] = scored[n] end
+    return ids
+  end
+  local records = redis.call('HMGET', k.msgs, unpack(fresh))
+  local posted = {}  -- when each fresh one became available
+  for n, record in ipairs(records) do
+    posted[n] = record and created_of(record) or 0
+  end
+  while #ids < wanted and (scored[i] or fresh[j]) do
+    if fresh[j] and not (scored[i] and tonumber(scored[i + 1]) < posted[j])
+    then
+      ids[#ids + 1] = fresh[j]
+      j = j + 1
+    else
+      ids[#ids + 1] = scored[i]
+      i = i + 2
+    end
+  end
+  return ids
+end
+
 -- The availability zsets of the levels in use, highest priority first.
 local function avail_keys(k)
   local found, default_seen = {}, false
@@ -157,6 +210,7 @@ local function remove_message(k, id)
   redis.call('HDEL', k.mprio, id)
   redis.call('ZREM', k.seq, id)
   redis.call('ZREM', k.exp, id)
+  redis.call('ZREM', k.fresh, id)
   redis.call('ZREM', k.unclaimed, id)
   redis.call('ZREM', k.held, id)
   redis.call('HDEL', k.msgs, id)
@@ -205,9 +259,13 @@ local function move_to_dead_letter(k, meta, id, target, reason, detail)
   if redis.call('EXISTS', dlq.seq) == 1 then  -- a queue of before held
     redis.call('ZADD', dlq.seq, seq, id)
   end
-  redis.call('ZADD', dlq.unclaimed, seq, id)
   redis.call('ZADD', dlq.exp, NOW + ttl, id)
-  add_available(dlq, id, priority, NOW)
+  if priority == DEFAULT_PRIORITY then
+    redis.call('ZADD', dlq.fresh, seq, id)
+  else
+    redis.call('ZADD', dlq.unclaimed, seq, id)
+    add_available(dlq, id, priority, NOW)
+  end
 end
 
 -- Where expired messages of the queue go: its dead-letter queue when it
@@ -239,7 +297,8 @@ end
 -- The posting sequence of message ``id`` (a score as text), claimed or
 -- not; false when there is no such message.
 local function sequence_of(k, id)
-  return redis.call('ZSCORE', k.unclaimed, id) or
+  return redis.call('ZSCORE', k.fresh, id) or
+    redis.call('ZSCORE', k.unclaimed, id) or
     redis.call('ZSCORE', k.held, id) or
     redis.call('ZSCORE', k.seq, id)  -- claimed before held existed
 end
@@ -248,11 +307,11 @@ end
 -- (ZRANGEBYSCORE's form: '(' .. score, or '-inf' / '+inf' for an end),
 -- descending when ``descending``, with those in claims when
 -- ``claimed_too``: a flat list of id, sequence (as text).  Every message
--- is in one of the unclaimed and held sets, so all of them are read by
--- merging a page of each, at a cost that does not depend on how many are
--- claimed.  Queues written before held existed keep a set of every
--- message (seq), which is read instead (and kept up to date) until the
--- queue has been empty once.
+-- is in one of the fresh, unclaimed and held sets, so all of them are
+-- read by merging a page of each, at a cost that does not depend on how
+-- many are claimed.  Queues written before held existed keep a set of
+-- every message (seq), which is read instead (and kept up to date) until
+-- the queue has been empty once.
 local function in_sequence(k, bound, count, descending, claimed_too)
   local command, far = 'ZRANGEBYSCORE', '+inf'
   if descending then command, far = 'ZREVRANGEBYSCORE', '-inf' end
@@ -260,22 +319,29 @@ local function in_sequence(k, bound, count, descending, claimed_too)
     return redis.call(command, key, bound, far, 'WITHSCORES', 'LIMIT', 0,
                       count)
   end
-  if not claimed_too then return page(k.unclaimed) end
-  if redis.call('EXISTS', k.seq) == 1 then return page(k.seq) end
-  local free, held = page(k.unclaimed), page(k.held)
-  if #held == 0 then return free end
-  if #free == 0 then return held end
-  local merged, i, j = {}, 1, 1
-  while #merged < 2 * count and (free[i] or held[j]) do
-    local from_free = not held[j] or (free[i] and
-      (tonumber(free[i + 1]) < tonumber(held[j + 1])) ~= descending)
-    if from_free then
-      push(merged, free[i], free[i + 1])
-      i = i + 2
-    else
-      push(merged, held[j], held[j + 1])
-      j = j + 2
+  local sets = {k.fresh, k.unclaimed}
+  if claimed_too then
+    if redis.call('EXISTS', k.seq) == 1 then return page(k.seq) end
+    sets[3] = k.held
+  end
+  local pages = {}  -- {page, position of its next id}, of those not empty
+  for _, key in ipairs(sets) do
+    local found = page(key)
+    if #found > 0 then pages[#pages + 1] = {found, 1} end
+  end
+  if #pages == 1 then return pages[1][1] end
+  local merged = {}
+  while #merged < 2 * count do
+    local best, best_score = nil, nil  -- the page whose next id comes first
+    for _, p in ipairs(pages) do
+      local score = tonumber(p[1][p[2] + 1])
+      if score and (not best or (score < best_score) ~= descending) then
+        best, best_score = p, score
+      end
     end
+    if not best then break end
+    push(merged, best[1][best[2]], best[1][best[2] + 1])
+    best[2] = best[2] + 2
   end
   return merged
 end
@@ -364,9 +430,11 @@ local function describe(k, id)
   local value = redis.call('HGET', k.msgs, id)
   local body = false
   if not holds_body(value) then body = redis.call('HGET', k.bodies, id) end
+  local available = redis.call('ZSCORE', avail_of(k, id), id) or
+    (value and score_text(created_of(value)))  -- fresh: since posted
   return {id, value, body, redis.call('ZSCORE', k.exp, id), claim,
           tonumber(redis.call('HGET', k.mcount, id) or '0'),
-          redis.call('ZSCORE', avail_of(k, id), id), ends, priority_of(k, id),
+          available, ends, priority_of(k, id),
           redis.call('HGET', k.dlinfo, id)}
 end
 
@@ -382,12 +450,6 @@ end
 local function is_live(k, id)
   local expires = redis.call('ZSCORE', k.exp, id)
   return expires and tonumber(expires) > NOW
-end
-
--- A score as Redis itself would answer it (a number returned from a
--- script would be cut to an integer).
-local function score_text(score)
-  return string.format('%.17g', score)
 end
 
 -- Ring the queue's doorbell: ``count`` messages became claimable now

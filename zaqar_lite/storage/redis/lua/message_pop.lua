@@ -5,8 +5,7 @@ local limit = tonumber(ARGV[5])
 local popped = {}
 for _, avail in ipairs(avail_keys(K)) do
   if #popped == limit then break end
-  local ids = redis.call('ZRANGEBYSCORE', avail, '-inf', NOW, 'LIMIT', 0,
-                         limit - #popped)
+  local ids = claimable(K, avail, limit - #popped)
   for _, id in ipairs(ids) do
     popped[#popped + 1] = describe(K, id)
     remove_message(K, id)

@@ -25,8 +25,10 @@ end
 local ids, repeats = {}, {}
 local seq = tonumber(redis.call('HGET', K.meta, 'seq') or '0')
 local ready = 0  -- stored messages claimable at once
--- HSET / ZADD arguments of the new messages
-local values, sequence, expiries = {}, {}, {}
+-- HSET / ZADD arguments of the new messages: values, sequence scores of
+-- the fresh ones (claimable at once, the default priority: see claimable
+-- in common.lua) and of the others, expiries
+local values, fresh, sequence, expiries = {}, {}, {}, {}
 local available = {}  -- priority (text) -> ZADD arguments of that level
 -- Scores go to ZADD as text: Redis 7.0 formats every number a script
 -- passes it with snprintf('%.17g'), about as costly as the ZADD itself.
@@ -88,14 +90,18 @@ for n = 0, count - 1 do
     local position = string.format('%015d', seq)
     local id = position .. '-' .. suffix
     push(values, id, value)
-    push(sequence, position, id)
     push(expiries, expiry_score(ttl), id)
-    local level = available[priority]
-    if not level then
-      level = {}
-      available[priority] = level
+    if tonumber(delay) == 0 and tonumber(priority) == DEFAULT_PRIORITY then
+      push(fresh, position, id)
+    else
+      push(sequence, position, id)
+      local level = available[priority]
+      if not level then
+        level = {}
+        available[priority] = level
+      end
+      push(level, available_score(delay), id)
     end
-    push(level, available_score(delay), id)
     if key ~= '' then
       window = tonumber(window)
       push(dedup, key, id)
@@ -110,8 +116,10 @@ if #values > 0 then
   redis.call('HSET', K.meta, 'seq', seq)
   call_in_slices('HSET', K.msgs, values)
   if redis.call('EXISTS', K.seq) == 1 then  -- a queue of before held
+    call_in_slices('ZADD', K.seq, fresh)
     call_in_slices('ZADD', K.seq, sequence)
   end
+  call_in_slices('ZADD', K.fresh, fresh)
   call_in_slices('ZADD', K.unclaimed, sequence)
   call_in_slices('ZADD', K.exp, expiries)
   for priority, members in pairs(available) do

@@ -4,7 +4,8 @@ if redis.call('EXISTS', K.meta) == 0 then return false end
 repeat
   local done = housekeep(K, 1000)
 until done[1] < 1000 and done[2] < 1000
-local unclaimed = redis.call('ZCARD', K.unclaimed)
+local unclaimed = redis.call('ZCARD', K.fresh) +
+  redis.call('ZCARD', K.unclaimed)
 local total = unclaimed + redis.call('ZCARD', K.held)
 if redis.call('EXISTS', K.seq) == 1 then  -- a queue of before held
   total = redis.call('ZCARD', K.seq)
