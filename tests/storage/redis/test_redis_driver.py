@@ -13,6 +13,8 @@ from zaqar_lite.storage.redis.connection import client_from_uri
 from zaqar_lite.storage.redis.driver import DataDriver
 from zaqar_lite.storage.utils import page
 
+LEASE = {'ttl': 60, 'grace': 60}
+
 
 @pytest.mark.parametrize('uri, db', [
     ('redis://127.0.0.1:6379', 0),
@@ -119,10 +121,9 @@ def test_claims_take_messages_in_the_order_they_became_available(
     # available (to the microsecond; ties in posting order).
     prefix, driver = _driver_of_its_own(redis_server)
     messages, claims = driver.message_controller, driver.claim_controller
-    lease = {'ttl': 60, 'grace': 60}
 
     def claimed(limit):
-        claim_id, taken = claims.create('q', lease, project='p', limit=limit)
+        claim_id, taken = claims.create('q', LEASE, project='p', limit=limit)
         return claim_id, [m['id'] for m in taken]
 
     driver.queue_controller.create('q', project='p')
@@ -147,18 +148,17 @@ def test_a_claim_that_dead_letters_some_takes_no_message_twice(
     # not see the fresh message the first took.
     _prefix, driver = _driver_of_its_own(redis_server)
     messages, claims = driver.message_controller, driver.claim_controller
-    lease = {'ttl': 60, 'grace': 60}
     driver.queue_controller.create('q', project='p', metadata={
         '_max_claim_count': 1, '_dead_letter_queue': 'dlq'})
     [worn] = messages.post('q', [{'body': 0, 'ttl': 600}], 'c', project='p')
-    claim_id, _ = claims.create('q', lease, project='p', limit=1)
+    claim_id, _ = claims.create('q', LEASE, project='p', limit=1)
     stats = driver.queue_controller.stats('q', project='p')['messages']
     assert (stats['claimed'], stats['total']) == (1, 1)  # counted once
     claims.delete('q', claim_id, project='p')
     time.sleep(0.01)
     later = messages.post('q', [{'body': n, 'ttl': 600} for n in (1, 2)],
                           'c', project='p')
-    _, taken = claims.create('q', lease, project='p', limit=2)
+    _, taken = claims.create('q', LEASE, project='p', limit=2)
     assert [m['id'] for m in taken] == later
     assert messages.get('dlq', worn, project='p')['dead_letter']['reason'] \
         == 'max_claims'
