@@ -8,12 +8,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 
 import pytest
 import requests
 
 from tests.conftest import wait_for
+from zaqar_lite.filer import api
+from zaqar_lite.filer.bridge import PipeIn
 from zaqar_lite.filer.queue import FileQueue
 
 
@@ -24,16 +27,28 @@ def pipe(service, mode, queue, folder, project, *extra):
             option, str(folder), '--poll', '0.05', *extra]
 
 
-def start(command):
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+def start(command, log):
+    """Start a bridge, its log going to the file ``log``."""
+    with open(log, 'wb') as handle:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                stderr=handle)
+    proc.log = log
+    return proc
 
 
 def stop(processes):
+    """SIGTERM the bridges; each may finish the request it is in."""
     for proc in processes:
         proc.send_signal(signal.SIGTERM)
     for proc in processes:
-        assert proc.wait(30) == 0, 'a bridge did not shut down gracefully'
+        try:
+            code = proc.wait(api.TIMEOUT + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = 'no exit'
+        assert code == 0, (f'a bridge did not shut down gracefully '
+                           f'({code}); its log ends:\n'
+                           + proc.log.read_text()[-3000:])
 
 
 def digest(data: bytes) -> str:
@@ -82,10 +97,10 @@ def test_round_trip_with_many_writers_and_bridges(service, scale, tmp_path):
     project, queue = f'filer-{uuid.uuid4().hex[:8]}', 'files'
     source, target = tmp_path / 'source', tmp_path / 'target'
     FileQueue(source), FileQueue(target)
-    bridges = [start(pipe(service, 'in', queue, source, project))
-               for _ in range(2)]
-    bridges += [start(pipe(service, 'out', queue, target, project))
-                for _ in range(2)]
+    bridges = [start(pipe(service, mode, queue, folder, project),
+                     tmp_path / f'{mode}-{n}.log')
+               for mode, folder in (('in', source), ('out', target))
+               for n in range(2)]
     context = multiprocessing.get_context('fork')
     results = context.Queue()
     per_writer = scale(500)
@@ -115,7 +130,7 @@ def test_killed_bridge_loses_nothing(service, scale, tmp_path):
     written = {digest(source.enqueue(f'item {n}'.encode()).read_bytes())
                for n in range(scale(1000))}
     victim = start(pipe(service, 'in', queue, source.root, project,
-                        '--batch', '5'))
+                        '--batch', '5'), tmp_path / 'victim.log')
     wait_for(lambda: queue_total(service, queue, project) > 0,
              what='the bridge to start posting')
     victim.send_signal(signal.SIGKILL)
@@ -130,6 +145,35 @@ def test_killed_bridge_loses_nothing(service, scale, tmp_path):
                                   '--once'), timeout=120)
     assert drained.returncode == 0
     assert set(contents(target)) == written, 'an acknowledged file was lost'
+
+
+class StoppedAfterOnePost(api.QueueApi):
+    """The queue's API, and a bridge told to stop during its first post."""
+
+    def __init__(self, stop, *args):
+        super().__init__(*args)
+        self.stop = stop
+
+    def post(self, messages):
+        answer = super().post(messages)
+        self.stop.set()
+        return answer
+
+
+def test_a_stopped_bridge_posts_no_more_and_puts_the_rest_back(service,
+                                                               tmp_path):
+    project, queue = f'filer-{uuid.uuid4().hex[:8]}', 'stopping'
+    source = FileQueue(tmp_path / 'source')
+    for n in range(6):
+        source.enqueue(f'item {n}'.encode())
+    stop = threading.Event()
+    bridge = PipeIn(source, StoppedAfterOnePost(stop, service.url, queue,
+                                                project),
+                    max_bytes=40, poll=0.05, stop=stop)  # a post per file
+    bridge.run()
+    assert queue_total(service, queue, project) == 1
+    assert len(os.listdir(source.incoming)) == 5
+    assert os.listdir(source.pending) == []
 
 
 def test_back_pressure_holds_at_the_limit(service, tmp_path):

@@ -90,17 +90,27 @@ class PipeIn(Loop):
         self.files.recover(self.recover_after)
         paths = self.files.take(self.batch)
         ready = [item for item in map(self._prepare, paths) if item]
+        sent = refused = 0
         try:
-            refused = sum(self._post(chunk) for chunk in self._chunks(ready))
-        except ApiUnavailable:
-            for path, _ in ready:
-                if path.exists():
-                    self.files.release(path)
-            raise
+            for chunk in self._chunks(ready):
+                if self.stop.is_set():
+                    break  # stopping: one request at most, the rest waits
+                refused += self._post(chunk)
+                sent += len(chunk)
+        finally:
+            self._release_unposted(ready)
         if paths:
-            LOG.info('pipe in: %d files, %d posted, %d refused', len(paths),
-                     len(ready) - refused, len(paths) - len(ready) + refused)
+            LOG.info('pipe in: %d files, %d posted, %d refused, %d put back',
+                     len(paths), sent - refused,
+                     len(paths) - len(ready) + refused, len(ready) - sent)
         return len(paths)
+
+    def _release_unposted(self, ready):
+        """Give back the files of ``ready`` still pending: their post
+        failed, or was not sent because the bridge is stopping."""
+        for path, _ in ready:
+            if path.exists():
+                self.files.release(path)
 
     def _prepare(self, path):
         data = path.read_bytes()
