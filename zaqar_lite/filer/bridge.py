@@ -90,27 +90,24 @@ class PipeIn(Loop):
         self.files.recover(self.recover_after)
         paths = self.files.take(self.batch)
         ready = [item for item in map(self._prepare, paths) if item]
-        sent = refused = 0
         try:
-            for chunk in self._chunks(ready):
-                if self.stop.is_set():
-                    break  # stopping: one request at most, the rest waits
-                refused += self._post(chunk)
-                sent += len(chunk)
+            refused = sum(self._post(chunk) for chunk in self._chunks(ready))
         finally:
-            self._release_unposted(ready)
+            put_back = self._release_unposted(ready)
         if paths:
             LOG.info('pipe in: %d files, %d posted, %d refused, %d put back',
-                     len(paths), sent - refused,
-                     len(paths) - len(ready) + refused, len(ready) - sent)
+                     len(paths), len(ready) - refused - put_back,
+                     len(paths) - len(ready) + refused, put_back)
         return len(paths)
 
-    def _release_unposted(self, ready):
-        """Give back the files of ``ready`` still pending: their post
-        failed, or was not sent because the bridge is stopping."""
-        for path, _ in ready:
-            if path.exists():
-                self.files.release(path)
+    def _release_unposted(self, ready) -> int:
+        """Give back the files of ``ready`` still pending (their post
+        failed, or was not sent because the bridge is stopping); returns
+        how many."""
+        pending = [path for path, _ in ready if path.exists()]
+        for path in pending:
+            self.files.release(path)
+        return len(pending)
 
     def _prepare(self, path):
         data = path.read_bytes()
@@ -137,7 +134,10 @@ class PipeIn(Loop):
             yield chunk
 
     def _post(self, chunk) -> int:
-        """Post a chunk; returns how many files were refused."""
+        """Post a chunk; returns how many files were refused.  A stopping
+        bridge sends nothing more: the chunk stays pending."""
+        if self.stop.is_set():
+            return 0
         status, reason = self.api.post([message for _, message in chunk])
         if status == 201:
             for path, _ in chunk:
