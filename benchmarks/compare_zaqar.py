@@ -111,6 +111,14 @@ class Service:
                 'redis': bench.process_cpu(self.redis_pid)}
 
 
+def request_parser(python) -> str:
+    """The parser gunicorn uses under the interpreter ``python``: its C
+    one (``gunicorn_h1c``, of ``zaqar-lite[fast]``) when installed."""
+    found = subprocess.run([str(python), '-c', 'import gunicorn_h1c'],
+                           capture_output=True).returncode == 0
+    return 'gunicorn_h1c' if found else "gunicorn's Python parser"
+
+
 def pin_workers(master, cpus):
     """Pin the workers of a gunicorn ``master`` to ``cpus`` in turn, as
     ``worker_cpu_affinity = auto`` pins zaqar-lite's (Zaqar has no such
@@ -360,6 +368,10 @@ def compare(args, latency=True):
                   for name, service in running.items()), flush=True)
         print(f'zaqar-lite worker_cpu_affinity = {args.lite_cpu_affinity}; '
               f"Zaqar's workers {'pinned' if args.pin_zaqar else 'not pinned'}",
+              flush=True)
+        print('requests parsed by: zaqar-lite '
+              f'{request_parser(sys.executable)}, Zaqar '
+              f"{request_parser(pathlib.Path(args.zaqar_venv) / 'bin' / 'python')}",
               flush=True)
         if not args.latency_only:
             figures = throughput(running, args)

@@ -40,6 +40,14 @@ def test_workers_share_one_store(service):
     assert listed == list(range(20))
 
 
+def test_requests_are_parsed_by_gunicorns_c_parser(service):
+    # the test set-up installs zaqar-lite[fast]; without gunicorn_h1c (or
+    # with a setting that rules it out) gunicorn would use its Python
+    # parser, and the start-up log says so
+    assert 'Parsing requests with gunicorn_h1c' in \
+        service.log_path.read_text()
+
+
 def test_every_answer_is_dated_the_second_it_is_sent(service):
     # the workers keep the Date text per second (gunicorn_caches.py)
     seconds = set()

@@ -22,12 +22,3 @@ def test_the_worker_class_follows_the_linger(worker_class, linger,
     assert server.worker_class(conf[group]) == expected
     assert server.Server(conf).cfg.worker_class_str == getattr(
         expected, '__name__', expected)
-
-
-def test_requests_are_parsed_by_gunicorns_c_parser():
-    """gunicorn_h1c (a dependency) parses requests.  gunicorn falls back
-    to its Python parser, silently, when the module is missing or a
-    setting rules it out, and a worker then spends about 6 % more CPU on
-    each post (docs/benchmarks.md)."""
-    from gunicorn.http import message
-    assert message._check_fast_parser(server.Server(zconf.load([])).cfg)

