@@ -53,12 +53,12 @@ def worker_class(wsgi):
     return wsgi.worker_class
 
 
-def request_parser(cfg) -> str:
-    """The parser gunicorn's workers read requests with, under ``cfg``:
-    ``'gunicorn_h1c'`` (its C parser, installed with ``zaqar-lite[fast]``)
-    or ``'python'``."""
+def parses_in_c(cfg) -> bool:
+    """Whether gunicorn's workers read requests with its C parser,
+    ``gunicorn_h1c`` (installed with ``zaqar-lite[fast]``), under ``cfg``;
+    False also where gunicorn no longer has the check this asks."""
     uses_c = getattr(gunicorn_message, '_check_fast_parser', None)
-    return 'gunicorn_h1c' if uses_c is not None and uses_c(cfg) else 'python'
+    return uses_c is not None and uses_c(cfg)
 
 
 class Server(BaseApplication):
@@ -188,7 +188,7 @@ class HousekeepingArbiter(Arbiter):
 
     def start(self):
         super().start()
-        if request_parser(self.cfg) == 'gunicorn_h1c':
+        if parses_in_c(self.cfg):
             self.log.info('Parsing requests with gunicorn_h1c')
         else:
             self.log.info("Parsing requests with gunicorn's Python parser; "
